@@ -1,0 +1,46 @@
+# Two commands on a fresh Debian machine with Python 3.11: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+BROWSER_STAMP := $(VENV)/.browser-stamp
+
+.PHONY: setup demo test lint bench serve clean
+
+setup: $(STAMP) $(BROWSER_STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Playwright's own Chromium first; where it cannot be downloaded, Debian's chromium.
+# At run time the browser is found by itself (see README, "The browser").
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/playwright install chromium 2>/dev/null \
+	  || command -v chromium >/dev/null \
+	  || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	       $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	touch $@
+
+demo: setup
+	$(BIN)/portalpilot demo
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/refund_speed.py
+
+serve: setup
+	$(BIN)/portalpilot mock serve
+
+clean:
+	rm -rf $(VENV) .portalpilot .pytest_cache .ruff_cache .mypy_cache

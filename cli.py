@@ -1,0 +1,173 @@
+"""portalpilot's command line: words in, a flow's input model, the runner, a result out.
+
+Thin on purpose: what a command accepts comes from the flow's input model, what it does
+from the runner, and exit codes from the result (0 done, 1 refused, 2 bad input,
+3 portal failed, 4 unknown).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from flows import FLOWS
+from portalpilot import ConfigError, Flow, Outcome, Settings
+from portalpilot._cli_inputs import describe_errors, flow_command, parse_input
+from portalpilot._logging import configure_logging
+from portalpilot._render import print_invalid, print_json, print_result
+from portalpilot._runner import Robot
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Seller back-office procedures, done safely in the sellers' own web portals.",
+    pretty_exceptions_enable=False,  # tracebacks with locals could show a password
+)
+mock_app = typer.Typer(no_args_is_help=True, help="The mock portals, for demos and QA.")
+app.add_typer(mock_app, name="mock")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in describe_errors(error):
+            err.print(f"[red]setting {problem['field']}[/]: {problem['problem']}")
+        raise typer.Exit(2) from None
+
+
+def bad_usage(flow: str, message: str, as_json: bool, problems: list[dict[str, Any]]) -> None:
+    if as_json:
+        print_json(
+            {
+                "flow": flow,
+                "status": "invalid",
+                "outcome": Outcome.INVALID.value,
+                "message": message,
+                "errors": problems,
+            }
+        )
+    elif problems:
+        print_invalid(flow, problems, err)
+    else:
+        err.print(f"[red]✘ {message}[/]")
+    raise typer.Exit(Outcome.INVALID.exit_code)
+
+
+def execute(flow: Flow[Any], values: dict[str, Any], as_json: bool) -> None:
+    """Validate everything first: bad input or settings exit 2 before a browser starts."""
+    try:
+        item = parse_input(flow, values)
+    except ValidationError as error:
+        problems = describe_errors(error)
+        bad_usage(
+            flow.name,
+            "; ".join(f"{p['field']}: {p['problem']}" for p in problems),
+            as_json,
+            problems,
+        )
+    settings = load_settings()
+    robot = Robot(settings)
+    try:
+        robot.check(flow)
+        with robot:
+            result = robot.run(flow, item)
+    except ConfigError as error:
+        bad_usage(flow.name, str(error), as_json, [])
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+    else:
+        print_result(result, out)
+    raise typer.Exit(result.exit_code)
+
+
+def _add_flow_commands() -> None:
+    groups: dict[str, typer.Typer] = {}
+    for name, flow in FLOWS.items():
+        portal, action = name.split(".", 1)
+        if portal not in groups:
+            groups[portal] = typer.Typer(no_args_is_help=True, help=flow.portal.title)
+            app.add_typer(groups[portal], name=portal)
+        groups[portal].command(action.replace("_", "-"), help=flow.summary)(
+            flow_command(flow, execute)
+        )
+
+
+_add_flow_commands()
+
+
+@app.callback()
+def options(
+    log_json: Annotated[bool, typer.Option("--log-json", help="Logs as JSON lines.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings only.")] = False,
+) -> None:
+    """Logs go to stderr; stdout carries only the answer."""
+    level = "DEBUG" if verbose else "WARNING" if quiet else "INFO"
+    configure_logging(json=log_json, level=level)
+
+
+@app.command()
+def doctor(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Which browser, the settings in force (secrets hidden), whether each portal answers."""
+    from portalpilot._doctor import diagnose
+
+    report = diagnose(load_settings())
+    if as_json:
+        print_json(report)
+    else:
+        from portalpilot._doctor import print_report
+
+        print_report(report, out)
+    raise typer.Exit(0 if report["ok"] else 3)
+
+
+@app.command()
+def demo() -> None:
+    """Start the mock portal and run a few real refunds on it (one dry run, one refused)."""
+    from fixtures.demo import run_demo
+
+    raise typer.Exit(run_demo(out))
+
+
+@mock_app.command("serve")
+def mock_serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
+) -> None:
+    """Serve the mock portals until Ctrl-C; prints the URL and the demo logins."""
+    from fixtures import MockServer
+
+    server = MockServer(port=port)
+    url = server.start()
+    out.print(f"Mock portals on [bold]{url}[/] (Ctrl-C to stop)")
+    out.print("Kogan dispatch:  " + url + "/kogan/   demo login seller@example.com / dispatch-demo")
+    out.print("\nTo drive it:", style="dim")
+    out.print(f"  export PORTALPILOT_KOGAN__BASE_URL={url}/kogan/", highlight=False)
+    out.print("  export PORTALPILOT_KOGAN__EMAIL=seller@example.com", highlight=False)
+    out.print("  export PORTALPILOT_KOGAN__PASSWORD=dispatch-demo", highlight=False)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,332 @@
+"""kogan.refund — refund dispatched order lines in the Kogan dispatch portal.
+
+The seller's procedure (seed 000, "Refunding the Kogan Order"): log in, "Manage my
+orders", widen the list from 7 to 30 days, search the ESG number, check the customer's
+name, the gear symbol, "Refund item", confirm.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
+
+from flows._names import same_name
+from pages.kogan import KOGAN, Answer, OrderList, OrderRow
+from portalpilot import (
+    Cli,
+    Flow,
+    FlowContext,
+    FlowInput,
+    FlowOutput,
+    OutcomeUnknown,
+    PortalFailure,
+    Refusal,
+    SessionExpired,
+)
+
+REFERENCE = re.compile(r"ESG-\d{5,10}")
+
+
+class RefundReason(StrEnum):
+    """Kogan's refund reasons, as the portal's "Reason" list words them."""
+
+    CHANGE_OF_MIND = "Change of Mind"
+    DEAD_ARRIVAL = "Dead Arrival"
+    FAILED_CANCEL = "Failed Cancel"
+    LISTING_ERROR = "Listing Error"
+    PART_PROBLEM = "Part Problem"
+    RETURN_SENDER = "Return Sender"
+    WRONG_GOODS = "Wrong Goods"
+    FAULTY_ITEM = "Faulty Item"
+    DAMAGE_IN_TRANSIT = "Damage In Transit"
+    FAULTY_PART = "Faulty Part"
+
+
+def _words(text: str) -> str:
+    return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
+
+
+class KoganRefund(FlowInput):
+    """Refund one Kogan order's dispatched lines, found by its ESG reference."""
+
+    reference: Annotated[
+        str,
+        Cli(argument=True),
+        Field(description="The order's ESG reference, e.g. ESG-10012 (ESG- and 5 to 10 digits)."),
+    ]
+    reason: Annotated[
+        RefundReason,
+        Field(description="Kogan's refund reason: " + ", ".join(r.value for r in RefundReason)),
+    ]
+    skus: Annotated[
+        list[str],
+        Cli(flag="--sku"),
+        Field(
+            default_factory=list,
+            description="Refund only these lines (SKUs). Default: the one dispatched line.",
+        ),
+    ]
+    all_items: Annotated[bool, Field(description="Refund every dispatched line of the order.")] = (
+        False
+    )
+    customer: Annotated[
+        str | None,
+        Field(description="Expected customer name; the order's must match (case aside)."),
+    ] = None
+    comment: Annotated[
+        str | None,
+        Field(max_length=500, description="Comment for the refund (500 characters at most)."),
+    ] = None
+
+    @field_validator("reference", mode="before")
+    @classmethod
+    def _reference(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip().upper()
+        if not REFERENCE.fullmatch(text):
+            raise ValueError("expected ESG- followed by 5 to 10 digits, e.g. ESG-10012")
+        return text
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _reason(cls, value: object) -> object:
+        if isinstance(value, str):
+            for reason in RefundReason:
+                if _words(value) in (_words(reason.value), _words(reason.name)):
+                    return reason
+            raise ValueError("expected one of: " + ", ".join(r.value for r in RefundReason))
+        return value
+
+    @field_validator("skus", mode="before")
+    @classmethod
+    def _skus(cls, value: object) -> object:
+        if isinstance(value, str):  # one SKU, or a batch cell like "A;B"
+            value = [part for part in re.split(r"[;,\s]+", value) if part]
+        if isinstance(value, list):
+            value = [str(sku).strip().upper() for sku in value if str(sku).strip()]
+            if len(set(value)) != len(value):
+                raise ValueError("a SKU is listed twice")
+        return value
+
+    @field_validator("customer", "comment", mode="after")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("all_items")
+    @classmethod
+    def _one_way_to_choose_lines(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("skus"):
+            raise ValueError("give either SKUs (--sku) or all items (--all-items), not both")
+        return value
+
+
+class RefundedLine(BaseModel):
+    sku: str
+    title: str
+    quantity: int
+    amount: Decimal
+    status: str  # refunded, already_refunded or would_refund (dry run)
+
+
+class KoganRefundResult(FlowOutput):
+    customer: str
+    lines: list[RefundedLine]
+    amount: Decimal = Field(description="Total refunded now (or that would be, on a dry run).")
+    currency: str = "AUD"
+    period_days: int
+
+
+def refund(ctx: FlowContext, order: KoganRefund) -> KoganRefundResult:
+    """Refund dispatched Kogan order lines by ESG reference, exactly once."""
+    days = getattr(ctx.settings, "search_days", 30)
+
+    # Manage my orders; widen the list from 7 to 30 days; search the ESG number.
+    orders = OrderList(ctx.page).open(ctx.base_url)
+    orders.show_period(days)
+    orders.search(order.reference)
+    # The search matches any part of a reference: ESG-1001 also lists ESG-10012.
+    rows = orders.rows_of(order.reference)
+    if not rows:
+        raise Refusal(
+            f"{order.reference} is not among the orders of the last {days} days",
+            status="not_found",
+            period_days=days,
+        )
+
+    # Find the customer's name: it must be the customer the ticket is about.
+    customer = rows[0].customer
+    if order.customer and not same_name(order.customer, customer):
+        raise Refusal(
+            f"{order.reference} belongs to {customer!r}, not {order.customer!r}",
+            status="customer_mismatch",
+            customer=customer,
+        )
+
+    lines = choose_lines(order, rows)
+    ctx.log.info("lines to refund: {}", ", ".join(f"{r.sku} ({r.status})" for r in lines))
+
+    done: list[RefundedLine] = []
+    for row in lines:
+        key = f"{row.reference}/{row.sku}"
+        if row.status == "Refunded":
+            # Refunded by an earlier attempt of ours whose answer was lost, or by someone else.
+            status = "refunded" if ctx.clicked_before(key) else "already_refunded"
+            done.append(_line(row, status))
+            ctx.seen(key)
+            continue
+        # The gear symbol, "Refund item": the dialog shows what will be refunded.
+        menu = orders.open_settings(row.reference, row.sku)
+        if not menu.can_refund():
+            raise PortalFailure(f"{key} is listed as {row.status} but 'Refund item' is disabled")
+        dialog = menu.refund()
+        details = dialog.read()
+        if details.reference != row.reference or not details.mentions(row.sku):
+            raise PortalFailure(f"the refund dialog is for another line than {key}")
+        if order.dry_run:
+            dialog.cancel()
+            done.append(_line(row, "would_refund", details.amount))
+            continue
+        dialog.choose_reason(order.reason.value)
+        if order.comment:
+            dialog.write_comment(order.comment)
+        ctx.clicking(key)
+        answer = dialog.confirm(row.reference, row.sku)
+        ctx.log.info("portal answered: {}", answer.message)
+        if answer.answer is Answer.SIGNED_OUT:
+            raise SessionExpired("signed out while confirming the refund")
+        if answer.answer is Answer.ALREADY_REFUNDED and not ctx.clicked_before(key):
+            done.append(_line(row, "already_refunded"))
+            ctx.seen(key)
+            continue
+        # Whatever the answer, the result is what the row shows now.
+        done.append(_line(row, verify_refunded(ctx, orders, order, row, days), details.amount))
+        ctx.seen(key)
+
+    return _result(order, customer, done, days)
+
+
+def choose_lines(order: KoganRefund, rows: list[OrderRow]) -> list[OrderRow]:
+    """Which lines to refund: the SKUs asked for, every dispatched line, or the one.
+
+    Lines already refunded stay in the choice (they are reported, never clicked), so that
+    running the same refund again answers "already refunded" instead of refusing.
+    """
+    dispatched = [row for row in rows if row.status == "Dispatched"]
+    refunded = [row for row in rows if row.status == "Refunded"]
+    if order.skus:
+        by_sku = {row.sku.upper(): row for row in rows}
+        missing = [sku for sku in order.skus if sku not in by_sku]
+        if missing:
+            raise Refusal(
+                f"{order.reference} has no line {', '.join(missing)} "
+                f"(its lines: {', '.join(by_sku)})",
+                status="not_found",
+            )
+        chosen = [by_sku[sku] for sku in order.skus]
+    elif order.all_items:
+        chosen = dispatched + refunded
+    elif len(dispatched) > 1:
+        raise Refusal(
+            f"{order.reference} has {len(dispatched)} dispatched lines "
+            f"({', '.join(r.sku for r in dispatched)}): name them with --sku, "
+            "or use --all-items",
+            status="ambiguous",
+        )
+    else:
+        chosen = dispatched or refunded
+    if not chosen:
+        awaiting = any(row.status == "Awaiting dispatch" for row in rows)
+        raise Refusal(
+            f"{order.reference} has no dispatched line to refund "
+            f"({', '.join(f'{r.sku}: {r.status}' for r in rows)})"
+            + ("; a line awaiting dispatch must be cancelled, not refunded" if awaiting else ""),
+            status="not_dispatched" if awaiting else "cancelled",
+        )
+    # Refuse before any click: nothing is half-done.
+    for row in chosen:
+        if row.status == "Awaiting dispatch":
+            raise Refusal(
+                f"{row.reference} {row.sku} is awaiting dispatch: it must be cancelled, "
+                "not refunded",
+                status="not_dispatched",
+            )
+        if row.status == "Cancelled":
+            raise Refusal(
+                f"{row.reference} {row.sku} was cancelled; there is nothing to refund",
+                status="cancelled",
+            )
+        if row.status not in ("Dispatched", "Refunded"):
+            raise PortalFailure(f"unknown line status {row.status!r}")
+    return chosen
+
+
+def verify_refunded(
+    ctx: FlowContext, orders: OrderList, order: KoganRefund, row: OrderRow, days: int
+) -> str:
+    """Read the line's status after "Confirm refund" and say what happened."""
+    if orders.wait_for_status(row.reference, row.sku, "Refunded"):
+        return "refunded"
+    # No success seen (an error alert, say): look again at the list from scratch.
+    try:
+        orders.open(ctx.base_url)
+        orders.show_period(days)
+        orders.search(order.reference)
+        status = orders.status_of(row.reference, row.sku)
+    except PortalFailure as error:
+        raise OutcomeUnknown(
+            f"{row.reference} {row.sku}: could not read it back ({error})"
+        ) from error
+    if status == "Refunded":
+        return "refunded"
+    if status == "Dispatched":
+        # The portal did not take the refund: safe to try again on a fresh page.
+        ctx.seen(f"{row.reference}/{row.sku}")
+        raise PortalFailure(f"{row.reference} {row.sku} is still Dispatched after confirming")
+    raise OutcomeUnknown(f"{row.reference} {row.sku} reads {status!r} after confirming")
+
+
+def _line(row: OrderRow, status: str, amount: Decimal | None = None) -> RefundedLine:
+    return RefundedLine(
+        sku=row.sku,
+        title=row.title,
+        quantity=row.quantity,
+        amount=row.total if amount is None else amount,
+        status=status,
+    )
+
+
+def _result(
+    order: KoganRefund, customer: str, lines: list[RefundedLine], days: int
+) -> KoganRefundResult:
+    refunded = [line for line in lines if line.status in ("refunded", "would_refund")]
+    total = sum((line.amount for line in refunded), Decimal(0))
+    skus = ", ".join(line.sku for line in refunded)
+    if order.dry_run:
+        status = "dry_run"
+        message = f"would refund ${total:,.2f} for {order.reference} ({skus}); nothing changed"
+    elif refunded:
+        status = "refunded"
+        message = f"refunded ${total:,.2f} for {order.reference} ({skus})"
+    else:
+        status = "already_refunded"
+        message = f"{order.reference} was already refunded; nothing changed"
+    if order.dry_run and not refunded:
+        message = f"{order.reference} was already refunded; nothing to do"
+        status = "already_refunded"
+    return KoganRefundResult(
+        status=status,
+        message=message,
+        customer=customer,
+        lines=lines,
+        amount=total,
+        period_days=days,
+    )
+
+
+FLOW = Flow(name="kogan.refund", portal=KOGAN, input_model=KoganRefund, run=refund)

@@ -1,0 +1,42 @@
+"""Sign in — `login`."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page
+
+from pages.kogan._screen import MAINTENANCE, goto, settle
+from portalpilot import LoginRejected, PortalDown
+
+LOCKED = re.compile(r"account is locked", re.IGNORECASE)
+
+
+class SignInPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", name="Sign in", exact=True)
+        self.email = page.get_by_label("Email")
+        self.password = page.get_by_label("Password")
+        self.log_in_button = page.get_by_role("button", name="Log in")
+        self.alert = page.get_by_role("alert").filter(has_text=re.compile(r"\S"))
+        self.dashboard = page.get_by_role("heading", name="Dashboard")
+        self.maintenance = page.get_by_role("heading", name=MAINTENANCE)
+
+    def open(self, base_url: str) -> SignInPage:
+        goto(self.page, base_url, "login")
+        settle(self.page, self.heading)
+        return self
+
+    def log_in(self, email: str, password: str) -> None:
+        """Submit the form once; the portal's refusal is raised, never retried here."""
+        self.email.fill(email)
+        self.password.fill(password)
+        self.log_in_button.click()
+        self.dashboard.or_(self.alert).or_(self.maintenance).first.wait_for()
+        if self.maintenance.is_visible():
+            raise PortalDown("the portal is down for maintenance")
+        if self.alert.first.is_visible():
+            message = self.alert.first.inner_text().strip()
+            status = "account_locked" if LOCKED.search(message) else "login_rejected"
+            raise LoginRejected(f"login rejected for {email}: {message}", status=status)

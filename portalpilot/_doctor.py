@@ -1,0 +1,82 @@
+"""`portalpilot doctor`: is this machine ready to run flows, and against what?"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+from playwright.sync_api import sync_playwright
+from rich.console import Console
+from rich.table import Table
+
+from portalpilot._browser import launch_options
+from portalpilot._settings import PortalSettings, Settings
+
+
+def _browser(settings: Settings) -> dict[str, Any]:
+    try:
+        with sync_playwright() as playwright:
+            options = launch_options(settings.browser, playwright)
+            browser = playwright.chromium.launch(**options)
+            version = browser.version
+            browser.close()
+        return {"ok": True, "path": options["executable_path"], "version": version}
+    except Exception as error:
+        return {"ok": False, "error": str(error).splitlines()[0]}
+
+
+def _portals(settings: Settings) -> dict[str, Any]:
+    found: dict[str, dict[str, Any]] = {}
+    for name in type(settings).model_fields:
+        portal = getattr(settings, name)
+        if not isinstance(portal, PortalSettings):
+            continue
+        if not portal.base_url:
+            found[name] = {"ok": None, "detail": f"PORTALPILOT_{name.upper()}__BASE_URL not set"}
+            continue
+        url = urljoin(portal.base_url, "login")
+        try:
+            answer = httpx.get(url, timeout=5, follow_redirects=True)
+            ok = answer.status_code == 200
+            found[name] = {"ok": ok, "url": url, "detail": f"HTTP {answer.status_code}"}
+        except httpx.HTTPError as error:
+            found[name] = {"ok": False, "url": url, "detail": str(error) or type(error).__name__}
+        if not (portal.email and portal.password):
+            found[name]["detail"] += "; login not set"
+    return found
+
+
+def diagnose(settings: Settings) -> dict[str, Any]:
+    browser = _browser(settings)
+    portals = _portals(settings)
+    return {
+        "ok": browser["ok"] and all(p["ok"] is not False for p in portals.values()),
+        "browser": browser,
+        "settings": settings.model_dump(mode="json"),  # SecretStr dumps as "**********"
+        "portals": portals,
+    }
+
+
+def print_report(report: dict[str, Any], console: Console) -> None:
+    browser = report["browser"]
+    if browser["ok"]:
+        console.print(f"[green]✔[/] browser Chromium {browser['version']} at {browser['path']}")
+    else:
+        console.print(f"[red]✘[/] browser: {browser['error']}")
+    table = Table("portal", "answers", "detail", box=None, padding=(0, 2))
+    for name, portal in report["portals"].items():
+        mark = {True: "[green]✔[/]", False: "[red]✘[/]", None: "–"}[portal["ok"]]
+        table.add_row(name, mark, portal.get("url", "") + " " + portal["detail"])
+    console.print(table)
+    console.print("settings in force:", style="bold")
+    _print_settings(report["settings"], console, "  ")
+
+
+def _print_settings(values: dict[str, Any], console: Console, indent: str) -> None:
+    for key, value in values.items():
+        if isinstance(value, dict):
+            console.print(f"{indent}{key}:", highlight=False)
+            _print_settings(value, console, indent + "  ")
+        else:
+            console.print(f"{indent}{key} = {value}", highlight=False)

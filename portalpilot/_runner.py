@@ -1,0 +1,258 @@
+"""The runner: every flow's attempts, retries, sessions, evidence and result.
+
+It knows nothing of any one portal: a flow brings its portal (how to sign in) and its
+steps; the runner decides what is retried, when to sign in again, and what the outcome
+of an item is.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from concurrent.futures import Future
+from datetime import datetime
+from typing import Any
+
+from loguru import logger
+from playwright.sync_api import Error as PlaywrightError
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from portalpilot._errors import (
+    ConfigError,
+    FlowError,
+    OutcomeUnknown,
+    PortalFailure,
+    Refusal,
+    SessionExpired,
+)
+from portalpilot._evidence import capture, screenshot
+from portalpilot._flow import Attempts, Flow, FlowContext, FlowInput
+from portalpilot._logging import add_secret
+from portalpilot._results import FlowOutput, Outcome, Result
+from portalpilot._sessions import Account, Session, SessionStore, StorageState
+from portalpilot._settings import Settings
+from portalpilot._workers import BrowserSlot, Lane, WorkerPool
+
+
+def new_run_id() -> str:
+    return f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+def _retryable(error: BaseException) -> bool:
+    # Refusals (the portal or the data said no) are answers, not accidents: never retried.
+    return isinstance(error, PortalFailure | OutcomeUnknown | PlaywrightError)
+
+
+class Robot:
+    """Runs flows on a pool of browser workers that sign in once per account."""
+
+    def __init__(self, settings: Settings, *, workers: int = 1, run_id: str | None = None):
+        self.settings = settings
+        self.run_id = run_id or new_run_id()
+        self.run_dir = settings.state_dir / "runs" / self.run_id
+        self.sessions = SessionStore(settings.state_dir / "sessions")
+        self._pool = WorkerPool(settings.browser, workers)
+        for secret in settings.secrets():
+            add_secret(secret)
+
+    def __enter__(self) -> Robot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def check(self, flow: Flow[Any]) -> None:
+        """Raise ConfigError now if the flow's portal is not configured (exit 2, no browser)."""
+        self.settings.portal(flow.portal.name).require(flow.portal.name)
+
+    def submit(self, flow: Flow[Any], item: FlowInput) -> Future[Result]:
+        self.check(flow)
+        return self._pool.submit(lambda slot: self._execute(slot, flow, item))
+
+    def run(self, flow: Flow[Any], item: FlowInput) -> Result:
+        return self.submit(flow, item).result()
+
+    # --- inside a worker thread -------------------------------------------------------
+
+    def _execute(self, slot: BrowserSlot, flow: Flow[Any], item: FlowInput) -> Result:
+        portal = flow.portal
+        base_url, email, password = self.settings.portal(portal.name).require(portal.name)
+        account = Account(portal.name, base_url, email)
+        log = logger.bind(flow=flow.name, reference=item.subject)
+        history = Attempts()
+        evidence: list[str] = []
+        started = time.perf_counter()
+        attempts = 0
+
+        def attempt_once() -> FlowOutput:
+            nonlocal attempts
+            attempts += 1
+            return self._attempt(slot, flow, item, account, password, attempts, history, evidence)
+
+        retry = self.settings.retries
+        retrying = Retrying(
+            stop=stop_after_attempt(retry.attempts),
+            wait=wait_exponential_jitter(
+                multiplier=retry.backoff_s, max=retry.backoff_max_s, jitter=retry.backoff_s
+            ),
+            retry=retry_if_exception(_retryable),
+            reraise=True,
+            before_sleep=lambda state: log.warning(
+                "attempt {} failed ({}); retrying",
+                state.attempt_number,
+                state.outcome.exception() if state.outcome else "?",
+            ),
+        )
+        fields: Any
+        try:
+            output = retrying(attempt_once)
+            outcome, status, message, fields = Outcome.DONE, output.status, output.message, output
+        except Refusal as error:
+            outcome, status, message, fields = Outcome.REFUSED, error.status, error.message, error
+        except (FlowError, PlaywrightError) as error:
+            outcome, status, message, fields = self._failure(portal.title, error, history)
+        except ConfigError:
+            raise
+        except Exception as error:  # a bug or a crashed browser: the item failed, say why
+            log.exception("unexpected error")
+            outcome, status, message, fields = self._failure(portal.title, error, history)
+        extra = (
+            fields.model_dump(exclude={"status", "message"})
+            if isinstance(fields, FlowOutput)
+            else getattr(fields, "details", {})
+        )
+        result = Result(
+            flow=flow.name,
+            status=status,
+            outcome=outcome,
+            reference=item.subject,
+            message=message,
+            account=email,
+            dry_run=item.dry_run,
+            evidence=evidence,
+            attempts=attempts,
+            duration_s=round(time.perf_counter() - started, 3),
+            run_id=self.run_id,
+            **extra,
+        )
+        log.log("SUCCESS" if outcome is Outcome.DONE else "WARNING", "{}: {}", status, message)
+        return result
+
+    @staticmethod
+    def _failure(
+        title: str, error: BaseException, history: Attempts
+    ) -> tuple[Outcome, str, str, Any]:
+        if history.unverified or isinstance(error, OutcomeUnknown):
+            what = history.unverified or "the last change"
+            return (
+                Outcome.UNKNOWN,
+                "unknown",
+                f"{what}: the outcome could not be seen ({error}); check it in the "
+                f"{title} before trying again",
+                error,
+            )
+        if isinstance(error, FlowError):
+            return Outcome.FAILED, error.status, error.message, error
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return Outcome.FAILED, "portal_error", f"{title}: {text}", error
+
+    def _attempt(
+        self,
+        slot: BrowserSlot,
+        flow: Flow[Any],
+        item: FlowInput,
+        account: Account,
+        password: str,
+        number: int,
+        history: Attempts,
+        evidence: list[str],
+    ) -> FlowOutput:
+        def sign_in() -> StorageState:
+            return self._sign_in(slot, flow, account, password, evidence)
+
+        log = logger.bind(flow=flow.name, reference=item.subject, attempt=number)
+        lane: Lane | None = None
+        try:
+            session = self.sessions.get(account, sign_in)
+            lane = self._lane(slot, flow, account, session)
+            try:
+                return self._run_flow(flow, item, lane, number, history, log)
+            except SessionExpired:
+                if history.relogged:
+                    raise
+                history.relogged = True
+                log.info("the session expired; signing in again")
+                slot.drop(account.key)
+                lane = None
+                session = self.sessions.renew(account, session, sign_in)
+                lane = self._lane(slot, flow, account, session)
+                return self._run_flow(flow, item, lane, number, history, log)
+        except Exception as error:
+            if lane is not None:
+                name = f"{item.subject}-attempt{number}"
+                keep_trace = not isinstance(error, Refusal)
+                evidence.extend(capture(lane, self.run_dir, name, keep_trace=keep_trace))
+            if not isinstance(error, Refusal):
+                slot.drop(account.key)  # the next attempt starts on a fresh page
+            raise
+
+    def _run_flow(
+        self,
+        flow: Flow[Any],
+        item: FlowInput,
+        lane: Lane,
+        number: int,
+        history: Attempts,
+        log: Any,
+    ) -> FlowOutput:
+        if lane.tracing:
+            lane.context.tracing.start_chunk(title=f"{flow.name} {item.subject} #{number}")
+        settings = self.settings.portal(flow.portal.name)
+        context = FlowContext(
+            page=lane.page,
+            base_url=settings.base_url or "",
+            settings=settings,
+            log=log,
+            attempt=number,
+            history=history,
+        )
+        output = flow.run(context, item)
+        if lane.tracing:
+            lane.context.tracing.stop_chunk()  # success: the trace is not kept
+        return output
+
+    def _lane(self, slot: BrowserSlot, flow: Flow[Any], account: Account, session: Session) -> Lane:
+        return slot.lane(account.key, session.state, session.version, flow.portal.prepare)
+
+    def _sign_in(
+        self,
+        slot: BrowserSlot,
+        flow: Flow[Any],
+        account: Account,
+        password: str,
+        evidence: list[str],
+    ) -> StorageState:
+        """Sign in in a context of its own, never traced, and keep only its cookies."""
+        context = slot.new_context()
+        try:
+            page = context.new_page()
+            flow.portal.prepare(page)
+            try:
+                flow.portal.sign_in(page, account.base_url, account.email, password)
+            except Exception:
+                # A screenshot only: the page's HTML could hold what was typed.
+                name = f"sign-in-{account.portal}-{len(evidence)}"
+                evidence.extend(screenshot(page, self.run_dir, name, html=False))
+                raise
+            logger.info("signed in to {} as {}", flow.portal.title, account.email)
+            return context.storage_state()  # type: ignore[return-value]
+        finally:
+            context.close()

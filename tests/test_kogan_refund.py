@@ -1,0 +1,294 @@
+"""kogan.refund through the runner, against the mock portal in a real Chromium.
+
+Every test that refunds asserts on the mock's `__mock__/state`: what really happened.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from conftest import KOGAN_EMAIL, MockPortal, make_settings
+
+from flows.kogan_refund import FLOW, KoganRefund
+from portalpilot import Outcome, Result, Settings
+from portalpilot._runner import Robot
+
+
+@pytest.fixture
+def robot(settings: Settings) -> Iterator[Robot]:
+    with Robot(settings) as robot:
+        yield robot
+
+
+def refund(robot: Robot, reference: str, reason: str = "Faulty Item", **values: Any) -> Result:
+    return robot.run(FLOW, KoganRefund(reference=reference, reason=reason, **values))
+
+
+def refunds(kogan: MockPortal) -> list[tuple[str, str]]:
+    return [(e["reference"], e["sku"]) for e in kogan.events("refund")]
+
+
+def test_refunds_the_one_line_once(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-10012", comment="Speaker arrived broken")
+
+    assert (result.outcome, result.status) == (Outcome.DONE, "refunded")
+    assert result.fields()["amount"] == Decimal("89.95")
+    assert result.fields()["customer"] == "Olivia Bennett"
+    assert kogan.line("ESG-10012", "KG-BT-SPK")["status"] == "Refunded"
+    [event] = kogan.events("refund")
+    assert (event["reference"], event["sku"], event["reason"]) == (
+        "ESG-10012",
+        "KG-BT-SPK",
+        "Faulty Item",
+    )
+    assert event["comment"] == "Speaker arrived broken"
+    # The prefix trap: the search also listed ESG-100123 and ESG-1001234; they are untouched.
+    assert kogan.line("ESG-100123", "KG-USB-C-CBL")["status"] == "Dispatched"
+    assert kogan.line("ESG-1001234", "KG-PWR-BANK")["status"] == "Dispatched"
+
+
+def test_second_run_answers_already_refunded(robot: Robot, kogan: MockPortal) -> None:
+    first = refund(robot, "ESG-10012")
+    second = refund(robot, "ESG-10012")
+
+    assert first.status == "refunded"
+    assert (second.outcome, second.status) == (Outcome.DONE, "already_refunded")
+    assert refunds(kogan) == [("ESG-10012", "KG-BT-SPK")]
+
+
+def test_prefix_of_another_reference_is_matched_exactly(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-100123")
+
+    assert result.status == "refunded"
+    assert refunds(kogan) == [("ESG-100123", "KG-USB-C-CBL")]
+
+
+def test_two_dispatched_lines_without_sku_is_ambiguous(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-20020")
+
+    assert (result.outcome, result.status) == (Outcome.REFUSED, "ambiguous")
+    assert "KG-HDMI-2M" in result.message and "KG-USB-HUB" in result.message
+    assert refunds(kogan) == []
+
+
+def test_sku_picks_one_line_of_several(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-20020", skus=["kg-usb-hub"])
+
+    assert result.status == "refunded"
+    assert result.fields()["amount"] == Decimal("49.00")
+    assert refunds(kogan) == [("ESG-20020", "KG-USB-HUB")]
+    assert kogan.line("ESG-20020", "KG-HDMI-2M")["status"] == "Dispatched"
+
+
+def test_all_items_refunds_every_dispatched_line(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-20020", all_items=True)
+
+    assert result.status == "refunded"
+    # Two HDMI cables at $19.90 and the hub at $49.00: whole lines, never partial.
+    assert result.fields()["amount"] == Decimal("88.80")
+    assert sorted(refunds(kogan)) == [("ESG-20020", "KG-HDMI-2M"), ("ESG-20020", "KG-USB-HUB")]
+
+
+def test_the_one_dispatched_line_among_other_statuses(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-20030")
+
+    assert result.status == "refunded"
+    assert refunds(kogan) == [("ESG-20030", "KG-LED-STRIP")]
+    assert kogan.line("ESG-20030", "KG-SMART-PLUG")["status"] == "Awaiting dispatch"
+
+
+def test_sku_not_on_the_order_is_refused(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-20020", skus=["KG-NOPE"])
+
+    assert (result.outcome, result.status) == (Outcome.REFUSED, "not_found")
+    assert refunds(kogan) == []
+
+
+def test_order_only_visible_after_widening_to_30_days(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-20100")
+
+    assert result.status == "refunded"
+    assert refunds(kogan) == [("ESG-20100", kogan.lines("ESG-20100")[0]["sku"])]
+
+
+def test_order_older_than_30_days_is_not_found(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-20110")
+
+    assert (result.outcome, result.status) == (Outcome.REFUSED, "not_found")
+    assert "30 days" in result.message
+    assert refunds(kogan) == []
+
+
+def test_a_setting_widens_the_search_to_90_days(tmp_path: Any, kogan: MockPortal) -> None:
+    settings = make_settings(tmp_path, kogan.url, search_days=90)
+    with Robot(settings) as robot:
+        assert refund(robot, "ESG-20110").status == "refunded"
+        older = refund(robot, "ESG-20120")
+    assert (older.status, "90 days" in older.message) == ("not_found", True)
+    assert [r for r, _ in refunds(kogan)] == ["ESG-20110"]
+
+
+def test_already_refunded_line_is_not_clicked(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-20050")
+
+    assert (result.outcome, result.status) == (Outcome.DONE, "already_refunded")
+    assert refunds(kogan) == []
+
+
+def test_awaiting_dispatch_must_be_cancelled_not_refunded(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-20040")
+
+    assert (result.outcome, result.status) == (Outcome.REFUSED, "not_dispatched")
+    assert "cancelled" in result.message
+    assert refunds(kogan) == []
+
+
+def test_customer_mismatch_is_refused(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-10012", customer="Liam Carter")
+
+    assert (result.outcome, result.status) == (Outcome.REFUSED, "customer_mismatch")
+    assert "Olivia Bennett" in result.message
+    assert refunds(kogan) == []
+
+
+def test_customer_name_matches_case_and_spacing_aside(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-10012", customer="  olivia   BENNETT ")
+
+    assert result.status == "refunded"
+    assert len(refunds(kogan)) == 1
+
+
+def test_two_customers_with_the_same_name(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-20210", customer="Jack Smith")
+
+    assert result.status == "refunded"
+    assert result.fields()["amount"] == Decimal("32.00")
+    assert [r for r, _ in refunds(kogan)] == ["ESG-20210"]
+    assert kogan.lines("ESG-20200")[0]["status"] == "Dispatched"
+
+
+@pytest.mark.parametrize(
+    ("reference", "customer"),
+    [
+        ("ESG-20310", "王小明"),
+        ("ESG-20320", "дмитрий иванов"),
+        ("ESG-20300", "Jose\u0301 A\u0301lvarez"),  # combining accents: another Unicode form
+    ],
+)
+def test_non_latin_names(robot: Robot, kogan: MockPortal, reference: str, customer: str) -> None:
+    result = refund(robot, reference, customer=customer)
+
+    assert result.status == "refunded", result.message
+    assert [r for r, _ in refunds(kogan)] == [reference]
+
+
+def test_dry_run_reads_the_amount_and_changes_nothing(robot: Robot, kogan: MockPortal) -> None:
+    result = refund(robot, "ESG-20410", dry_run=True)
+
+    assert (result.outcome, result.status, result.dry_run) == (Outcome.DONE, "dry_run", True)
+    assert result.fields()["amount"] == Decimal("1234.50")
+    assert refunds(kogan) == []
+    assert kogan.lines("ESG-20410")[0]["status"] == "Dispatched"
+
+
+def test_wrong_password_is_tried_once(tmp_path: Any, kogan: MockPortal) -> None:
+    settings = make_settings(tmp_path, kogan.url, password="not-the-password")
+    with Robot(settings) as robot:
+        first = refund(robot, "ESG-10012")
+        second = refund(robot, "ESG-20020", skus=["KG-USB-HUB"])
+
+    assert (first.outcome, first.status) == (Outcome.REFUSED, "login_rejected")
+    assert second.status == "login_rejected"
+    assert first.attempts == 1
+    # One failed login for the whole run: a retry would walk towards the lock-out.
+    assert len(kogan.events("login_failed")) == 1
+    assert refunds(kogan) == []
+
+
+def test_locked_account_is_refused_without_retrying(robot: Robot, kogan: MockPortal) -> None:
+    for _ in range(5):
+        httpx.post(
+            kogan.url + "login", data={"email": KOGAN_EMAIL, "password": "guess"}, timeout=10
+        )
+    result = refund(robot, "ESG-10012")
+
+    assert (result.outcome, result.status) == (Outcome.REFUSED, "account_locked")
+    assert "locked" in result.message
+    assert len(kogan.events("login_failed")) == 6
+    assert refunds(kogan) == []
+
+
+def test_expired_session_is_signed_into_again(robot: Robot, kogan: MockPortal) -> None:
+    kogan.faults(session_ttl_s=1)
+    assert refund(robot, "ESG-10012").status == "refunded"
+    time.sleep(1.5)  # the portal's session expires while the robot waits for its next item
+    result = refund(robot, "ESG-100123")
+
+    assert result.status == "refunded"
+    assert result.attempts == 1
+    assert len(kogan.events("login")) == 2
+    assert refunds(kogan) == [("ESG-10012", "KG-BT-SPK"), ("ESG-100123", "KG-USB-C-CBL")]
+
+
+def test_server_errors_are_retried_on_a_fresh_page(tmp_path: Any, kogan: MockPortal) -> None:
+    settings = make_settings(tmp_path, kogan.url)
+    settings.retries.attempts = 8
+    kogan.faults(error_rate=0.15, seed=7)
+    with Robot(settings) as robot:
+        result = refund(robot, "ESG-10012")
+
+    assert result.status == "refunded", result.message
+    assert refunds(kogan) == [("ESG-10012", "KG-BT-SPK")]
+
+
+def test_error_after_the_click_is_verified_not_repeated(robot: Robot, kogan: MockPortal) -> None:
+    kogan.faults(commit_then_error=1)
+    result = refund(robot, "ESG-10012")
+
+    assert (result.outcome, result.status) == (Outcome.DONE, "refunded")
+    assert refunds(kogan) == [("ESG-10012", "KG-BT-SPK")]
+
+
+def test_maintenance_fails_with_a_clear_message_and_evidence(
+    robot: Robot, kogan: MockPortal
+) -> None:
+    kogan.faults(maintenance=True)
+    result = refund(robot, "ESG-10012")
+
+    assert (result.outcome, result.status) == (Outcome.FAILED, "maintenance")
+    assert "maintenance" in result.message
+    assert result.attempts == 3
+    assert refunds(kogan) == []
+
+
+def test_cookie_banner_is_accepted(robot: Robot, kogan: MockPortal) -> None:
+    kogan.faults(cookie_banner=True)
+    result = refund(robot, "ESG-10012")
+
+    assert result.status == "refunded", result.message
+    assert refunds(kogan) == [("ESG-10012", "KG-BT-SPK")]
+
+
+def test_slow_list_is_waited_for(robot: Robot, kogan: MockPortal) -> None:
+    kogan.faults(slow_list_ms=1500)
+    result = refund(robot, "ESG-10012")
+
+    assert result.status == "refunded", result.message
+    assert result.attempts == 1
+    assert refunds(kogan) == [("ESG-10012", "KG-BT-SPK")]
+
+
+def test_failed_attempt_leaves_a_screenshot(robot: Robot, kogan: MockPortal) -> None:
+    kogan.faults(maintenance=True)
+    result = refund(robot, "ESG-10012")
+
+    shots = [path for path in result.evidence if path.endswith(".png")]
+    assert len(shots) == result.attempts == 3
+    from pathlib import Path
+
+    assert all(Path(path).stat().st_size > 0 for path in shots)
