@@ -37,7 +37,7 @@ lint: setup
 	$(BIN)/mypy
 
 bench: setup
-	$(BIN)/python bench/refund_speed.py
+	$(BIN)/python -m bench.refund_speed
 
 serve: setup
 	$(BIN)/portalpilot mock serve

@@ -8,6 +8,7 @@ from the runner, and exit codes from the result (0 done, 1 refused, 2 bad input,
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -29,9 +30,14 @@ app = typer.Typer(
 )
 mock_app = typer.Typer(no_args_is_help=True, help="The mock portals, for demos and QA.")
 app.add_typer(mock_app, name="mock")
+runs_app = typer.Typer(no_args_is_help=True, help="Runs recorded in the ledger.")
+app.add_typer(runs_app, name="runs")
 
-out = Console()
-err = Console(stderr=True)
+# Off a terminal (pipes, cron, CI) lines are not wrapped, so they can be searched whole.
+out = Console(soft_wrap=not sys.stdout.isatty(), width=None if sys.stdout.isatty() else 200)
+err = Console(
+    stderr=True, soft_wrap=not sys.stderr.isatty(), width=None if sys.stderr.isatty() else 200
+)
 
 
 def load_settings() -> Settings:
@@ -98,6 +104,10 @@ def _add_flow_commands() -> None:
         groups[portal].command(action.replace("_", "-"), help=flow.summary)(
             flow_command(flow, execute)
         )
+        for face in flow.faces:
+            groups[portal].command(face.command, help=face.help or flow.summary)(
+                flow_command(flow, execute, face.fixed)
+            )
 
 
 _add_flow_commands()
@@ -112,6 +122,105 @@ def options(
     """Logs go to stderr; stdout carries only the answer."""
     level = "DEBUG" if verbose else "WARNING" if quiet else "INFO"
     configure_logging(json=log_json, level=level)
+
+
+@app.command()
+def batch(
+    file: Annotated[
+        Path | None, typer.Argument(help="CSV (header of the flow's fields) or JSON Lines.")
+    ] = None,
+    flow: Annotated[str | None, typer.Option("--flow", help="e.g. kogan.refund")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, max=16, help="Browser workers.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Every row as a dry run.")] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Report file (.jsonl, or .csv).")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Run nothing if a row is bad.")] = False,
+    resume: Annotated[
+        str | None, typer.Option("--resume", metavar="RUN_ID", help="Finish an earlier run.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Run a flow over every row of a file: concurrent, resumable, exactly once."""
+    from portalpilot._batch_run import resume_batch, run_batch_file
+    from portalpilot._batchfile import BatchFileError
+    from portalpilot._progress import progress_for
+    from portalpilot._render import print_bad_rows, print_batch_summary
+
+    if resume and (file or flow):
+        bad_usage("batch", "give either FILE --flow NAME, or --resume RUN_ID", as_json, [])
+    if not resume and not (file and flow):
+        bad_usage("batch", "give FILE and --flow NAME (or --resume RUN_ID)", as_json, [])
+    if flow and flow not in FLOWS:
+        bad_usage("batch", f"no flow {flow!r}; flows: {', '.join(FLOWS)}", as_json, [])
+    settings = load_settings()
+    size = workers or settings.batch.workers
+    try:
+        if resume:
+            outcome = resume_batch(
+                settings,
+                FLOWS,
+                resume,
+                workers=size,
+                report=report,
+                progress=lambda: progress_for(err),
+            )
+        else:
+            assert file and flow
+            outcome = run_batch_file(
+                settings,
+                FLOWS[flow],
+                file,
+                workers=size,
+                dry_run=dry_run,
+                strict=strict,
+                report=report,
+                progress=lambda: progress_for(err),
+                on_bad_rows=lambda rows: print_bad_rows(rows, err),
+            )
+    except (BatchFileError, ConfigError) as error:
+        bad_usage("batch", str(error), as_json, [])
+    print_batch_summary(outcome, out, as_json=as_json)
+    raise typer.Exit(outcome.outcome.exit_code)
+
+
+@runs_app.command("list")
+def runs_list(
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The latest runs: CLI refunds, batches, agent calls."""
+    from portalpilot._ledger import Ledger
+    from portalpilot._render import print_runs
+
+    ledger = Ledger(load_settings().state_dir)
+    runs = ledger.runs(limit)
+    if as_json:
+        print_json({"runs": runs})
+    else:
+        print_runs(runs, out)
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="A run id from `runs list`.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One run and each of its items."""
+    from portalpilot._ledger import Ledger
+    from portalpilot._render import print_run
+
+    ledger = Ledger(load_settings().state_dir)
+    run = ledger.run(run_id)
+    if run is None:
+        bad_usage("runs show", f"no run {run_id!r} (see `portalpilot runs list`)", as_json, [])
+    items = ledger.items(run_id)
+    if as_json:
+        print_json({"run": run, "items": [item.__dict__ for item in items]})
+    else:
+        print_run(run, items, out)
 
 
 @app.command()

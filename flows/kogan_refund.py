@@ -147,9 +147,7 @@ def refund(ctx: FlowContext, order: KoganRefund) -> KoganRefundResult:
     days = getattr(ctx.settings, "search_days", 30)
 
     # Manage my orders; widen the list from 7 to 30 days; search the ESG number.
-    orders = OrderList(ctx.page).open(ctx.base_url)
-    orders.show_period(days)
-    orders.search(order.reference)
+    orders = OrderList(ctx.page).open_search(ctx.base_url, days, order.reference)
     # The search matches any part of a reference: ESG-1001 also lists ESG-10012.
     rows = orders.rows_of(order.reference)
     if not rows:
@@ -174,11 +172,11 @@ def refund(ctx: FlowContext, order: KoganRefund) -> KoganRefundResult:
     done: list[RefundedLine] = []
     for row in lines:
         key = f"{row.reference}/{row.sku}"
+        ctx.seen(key)  # its status was just read: whatever an earlier click did is known now
         if row.status == "Refunded":
             # Refunded by an earlier attempt of ours whose answer was lost, or by someone else.
             status = "refunded" if ctx.clicked_before(key) else "already_refunded"
             done.append(_line(row, status))
-            ctx.seen(key)
             continue
         # The gear symbol, "Refund item": the dialog shows what will be refunded.
         menu = orders.open_settings(row.reference, row.sku)
@@ -205,7 +203,8 @@ def refund(ctx: FlowContext, order: KoganRefund) -> KoganRefundResult:
             ctx.seen(key)
             continue
         # Whatever the answer, the result is what the row shows now.
-        done.append(_line(row, verify_refunded(ctx, orders, order, row, days), details.amount))
+        status = verify_refunded(ctx, orders, order, row, days, answer.answer)
+        done.append(_line(row, status, details.amount))
         ctx.seen(key)
 
     return _result(order, customer, done, days)
@@ -267,16 +266,19 @@ def choose_lines(order: KoganRefund, rows: list[OrderRow]) -> list[OrderRow]:
 
 
 def verify_refunded(
-    ctx: FlowContext, orders: OrderList, order: KoganRefund, row: OrderRow, days: int
+    ctx: FlowContext,
+    orders: OrderList,
+    order: KoganRefund,
+    row: OrderRow,
+    days: int,
+    answer: Answer,
 ) -> str:
     """Read the line's status after "Confirm refund" and say what happened."""
-    if orders.wait_for_status(row.reference, row.sku, "Refunded"):
+    if answer is Answer.SUBMITTED and orders.wait_for_status(row.reference, row.sku, "Refunded"):
         return "refunded"
     # No success seen (an error alert, say): look again at the list from scratch.
     try:
-        orders.open(ctx.base_url)
-        orders.show_period(days)
-        orders.search(order.reference)
+        orders.open_search(ctx.base_url, days, order.reference)
         status = orders.status_of(row.reference, row.sku)
     except PortalFailure as error:
         raise OutcomeUnknown(
@@ -329,4 +331,11 @@ def _result(
     )
 
 
-FLOW = Flow(name="kogan.refund", portal=KOGAN, input_model=KoganRefund, run=refund)
+def refund_key(order: KoganRefund) -> str:
+    """The same refund: same order and same lines, whatever the reason or comment."""
+    if order.skus:
+        return f"{order.reference}/{'+'.join(sorted(order.skus))}"
+    return f"{order.reference}/{'*' if order.all_items else ''}"
+
+
+FLOW = Flow(name="kogan.refund", portal=KOGAN, input_model=KoganRefund, run=refund, key=refund_key)

@@ -13,14 +13,16 @@ from portalpilot._errors import (
     Refusal,
     SessionExpired,
 )
-from portalpilot._flow import Cli, Flow, FlowContext, FlowInput, Portal
+from portalpilot._flow import Cli, Face, Flow, FlowContext, FlowInput, Portal
 from portalpilot._results import FlowOutput, Outcome, Result
+from portalpilot._runner import Robot
 from portalpilot._settings import BrowserSettings, PortalSettings, Settings
 
 __all__ = [
     "BrowserSettings",
     "Cli",
     "ConfigError",
+    "Face",
     "Flow",
     "FlowContext",
     "FlowError",
@@ -35,6 +37,7 @@ __all__ = [
     "PortalSettings",
     "Refusal",
     "Result",
+    "Robot",
     "SessionExpired",
     "Settings",
 ]

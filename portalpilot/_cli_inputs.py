@@ -19,7 +19,7 @@ from pydantic.fields import FieldInfo
 from portalpilot._flow import Cli, Flow, FlowInput
 
 
-def _cli_marker(field: FieldInfo) -> Cli:
+def cli_marker(field: FieldInfo) -> Cli:
     return next((m for m in field.metadata if isinstance(m, Cli)), Cli())
 
 
@@ -32,7 +32,7 @@ def _is_bool(annotation: Any) -> bool:
 
 
 def _parameter(name: str, field: FieldInfo) -> inspect.Parameter:
-    marker = _cli_marker(field)
+    marker = cli_marker(field)
     annotation = field.annotation
     help_text = field.description or ""
     flag = marker.flag or "--" + name.replace("_", "-")
@@ -71,10 +71,20 @@ def parse_input(flow: Flow[Any], values: dict[str, Any]) -> FlowInput:
 
 
 def flow_command(
-    flow: Flow[Any], execute: Callable[[Flow[Any], dict[str, Any], bool], None]
+    flow: Flow[Any],
+    execute: Callable[[Flow[Any], dict[str, Any], bool], None],
+    fixed: dict[str, Any] | None = None,
 ) -> Callable[..., None]:
-    """A Typer command for `flow`; `execute(flow, raw_values, as_json)` does the rest."""
-    parameters = [_parameter(name, field) for name, field in flow.input_model.model_fields.items()]
+    """A Typer command for `flow`; `execute(flow, raw_values, as_json)` does the rest.
+
+    `fixed` values (a Face's) are not options: they are merged into every call.
+    """
+    fixed = fixed or {}
+    parameters = [
+        _parameter(name, field)
+        for name, field in flow.input_model.model_fields.items()
+        if name not in fixed
+    ]
     parameters.sort(key=lambda p: 0 if p.default is inspect.Parameter.empty else 1)
     parameters.append(
         inspect.Parameter(
@@ -88,7 +98,7 @@ def flow_command(
     def command(**kwargs: Any) -> None:
         as_json = kwargs.pop("as_json")
         values = {k: v for k, v in kwargs.items() if v is not None and v != []}
-        execute(flow, values, as_json)
+        execute(flow, {**values, **fixed}, as_json)
 
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__doc__ = flow.input_model.__doc__ or flow.summary

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,6 +72,7 @@ class Attempts:
     clicked: set[str] = field(default_factory=set)
     unverified: str | None = None
     relogged: bool = False
+    interrupted: bool = False  # an earlier run stopped mid-item: any click may have happened
 
 
 @dataclass
@@ -96,10 +97,23 @@ class FlowContext:
             self.history.unverified = None
 
     def clicked_before(self, key: str) -> bool:
-        return key in self.history.clicked
+        return key in self.history.clicked or self.history.interrupted
 
 
 I = TypeVar("I", bound=FlowInput)  # noqa: E741
+
+
+@dataclass(frozen=True)
+class Face:
+    """Another CLI command for the same flow with some fields fixed.
+
+    `chopni ship ORDER --tracking N` is `chopni.set_status` with status SHIPPED: one flow,
+    one input model, several words a person would type.
+    """
+
+    command: str  # e.g. "ship"
+    fixed: dict[str, Any]  # e.g. {"status": "SHIPPED"}
+    help: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,13 @@ class Flow(Generic[I]):
     input_model: type[I]
     run: Callable[[FlowContext, I], FlowOutput]
     changes_state: bool = True
+    # What makes two inputs "the same thing" (same order and lines): the ledger's key and
+    # a batch's duplicate check. Default: the subject (order reference).
+    key: Callable[[I], str] | None = None
+    faces: tuple[Face, ...] = ()
+
+    def item_key(self, item: I) -> str:
+        return self.key(item) if self.key else item.subject
 
     @property
     def summary(self) -> str:

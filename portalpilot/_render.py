@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
@@ -32,20 +33,10 @@ def print_result(result: Result, console: Console | None = None) -> None:
         highlight=False,
     )
     fields = result.fields()
-    lines = fields.get("lines") or []
-    if lines:
-        table = Table(box=None, padding=(0, 2), show_edge=False)
-        for column in ("SKU", "Item", "Qty", "Amount", "Status"):
-            table.add_column(column)
-        for line in lines:
-            table.add_row(
-                line["sku"],
-                line["title"],
-                str(line["quantity"]),
-                f"${line['amount']}",
-                line["status"],
-            )
-        console.print(table)
+    for name, value in fields.items():
+        # A flow's list of records (order lines, overdue threads...) reads best as a table.
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            print_records(name, value, console)
     facts = [f"{result.attempts} attempt{'s' if result.attempts != 1 else ''}"]
     facts.append(f"{result.duration_s:.1f} s")
     if fields.get("customer"):
@@ -61,3 +52,113 @@ def print_invalid(flow: str, problems: list[dict[str, Any]], console: Console) -
         console.print(
             f"  {problem['field']}: {problem['value']!r} — {problem['problem']}", highlight=False
         )
+
+
+def print_bad_rows(rows: list[Any], console: Console) -> None:
+    console.print(f"[red]✘ {len(rows)} bad row(s):[/]")
+    for row in rows:
+        console.print(f"  {row.describe()}", highlight=False)
+
+
+def print_batch_summary(report: Any, console: Console, *, as_json: bool) -> None:
+    outcome = report.outcome
+    counts = outcome.counts()
+    processed = sum(1 for r in outcome.results.values() if r.attempts)
+    summary = {
+        "run_id": outcome.run_id,
+        "exit_code": outcome.exit_code,
+        "counts": dict(counts),
+        "rows": len(outcome.results) + len(outcome.pending),
+        "pending": len(outcome.pending),
+        "stopped": outcome.stopped,
+        "duration_s": round(outcome.duration_s, 2),
+        "per_second": round(processed / outcome.duration_s, 3) if outcome.duration_s else 0,
+        "report": str(report.report_path),
+        "evidence": str(report.evidence_dir),
+    }
+    if as_json:
+        print_json(summary)
+        return
+    table = Table(title=f"run {outcome.run_id}", box=None, padding=(0, 2))
+    table.add_column("status")
+    table.add_column("rows", justify="right")
+    for status, count in sorted(counts.items()):
+        table.add_row(status, str(count))
+    if outcome.pending:
+        table.add_row("[yellow]not run yet[/]", str(len(outcome.pending)))
+    console.print(table)
+    console.print(
+        f"{summary['rows']} rows in {summary['duration_s']} s "
+        f"({summary['per_second']} items/s); report {summary['report']}",
+        highlight=False,
+    )
+    if any(r.evidence for r in outcome.results.values()):
+        console.print(f"evidence of failures under {summary['evidence']}", highlight=False)
+    if outcome.pending:
+        console.print(
+            f"[yellow]stopped: {outcome.stopped}.[/] {len(outcome.pending)} rows not run; "
+            f"finish with: portalpilot batch --resume {outcome.run_id}",
+            highlight=False,
+        )
+
+
+def print_runs(runs: list[dict[str, Any]], console: Console) -> None:
+    table = Table(
+        "run",
+        "flow",
+        "source",
+        "state",
+        "items",
+        "done",
+        "refused",
+        "failed",
+        "pending",
+        "started",
+        box=None,
+        padding=(0, 2),
+    )
+    for run in runs:
+        table.add_row(
+            run["run_id"],
+            run["flow"],
+            run["source"],
+            run["state"],
+            str(run["items"]),
+            str(run["done"]),
+            str(run["refused"]),
+            str(run["failed"]),
+            str(run["pending"]),
+            run["started_at"][:19],
+        )
+    console.print(table)
+
+
+def print_run(run: dict[str, Any], items: list[Any], console: Console) -> None:
+    console.print(
+        f"run {run['run_id']} · {run['flow']} · {run['source']} · {run['state']}"
+        + (f" · {run['note']}" if run.get("note") else ""),
+        highlight=False,
+    )
+    table = Table("row", "item", "status", "attempts", "message", box=None, padding=(0, 2))
+    for item in items:
+        message = (item.result or {}).get("message", "")
+        table.add_row(str(item.row), item.item_key, item.status.value, str(item.attempts), message)
+    console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
+def print_records(name: str, records: list[dict[str, Any]], console: Console) -> None:
+    table = Table(box=None, padding=(0, 2), show_edge=False)
+    columns = list(records[0])
+    for column in columns:
+        table.add_column(column.replace("_", " "))
+    for record in records:
+        table.add_row(*(_cell(record.get(column)) for column in columns))
+    console.print(table)

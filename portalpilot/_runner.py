@@ -73,21 +73,35 @@ class Robot:
         """Raise ConfigError now if the flow's portal is not configured (exit 2, no browser)."""
         self.settings.portal(flow.portal.name).require(flow.portal.name)
 
-    def submit(self, flow: Flow[Any], item: FlowInput) -> Future[Result]:
+    @property
+    def workers(self) -> int:
+        return self._pool.size
+
+    def submit(self, flow: Flow[Any], item: FlowInput, *, resumed: bool = False) -> Future[Result]:
+        """Queue one item; `resumed`: an earlier run may have clicked already, verify first."""
         self.check(flow)
-        return self._pool.submit(lambda slot: self._execute(slot, flow, item))
+        return self._pool.submit(lambda slot: self._execute(slot, flow, item, resumed))
 
     def run(self, flow: Flow[Any], item: FlowInput) -> Result:
         return self.submit(flow, item).result()
 
     # --- inside a worker thread -------------------------------------------------------
 
-    def _execute(self, slot: BrowserSlot, flow: Flow[Any], item: FlowInput) -> Result:
+    def _execute(
+        self, slot: BrowserSlot, flow: Flow[Any], item: FlowInput, resumed: bool
+    ) -> Result:
+        # Every log line of this item, the machinery's included, names the flow and order.
+        with logger.contextualize(flow=flow.name, reference=item.subject):
+            return self._execute_item(slot, flow, item, resumed)
+
+    def _execute_item(
+        self, slot: BrowserSlot, flow: Flow[Any], item: FlowInput, resumed: bool
+    ) -> Result:
         portal = flow.portal
         base_url, email, password = self.settings.portal(portal.name).require(portal.name)
         account = Account(portal.name, base_url, email)
         log = logger.bind(flow=flow.name, reference=item.subject)
-        history = Attempts()
+        history = Attempts(interrupted=resumed)
         evidence: list[str] = []
         started = time.perf_counter()
         attempts = 0

@@ -64,9 +64,16 @@ class BrowserSettings(BaseModel):
 
 
 class RetrySettings(BaseModel):
-    attempts: int = Field(3, ge=1, le=10, description="Attempts per item for system errors.")
+    attempts: int = Field(3, ge=1, le=30, description="Attempts per item for system errors.")
     backoff_s: float = Field(0.5, ge=0, description="First wait between attempts; doubles.")
     backoff_max_s: float = Field(8.0, ge=0)
+
+
+class BatchSettings(BaseModel):
+    workers: int = Field(2, ge=1, le=16, description="Browser workers of a batch.")
+    stop_after_failures: int = Field(
+        5, ge=1, description="Stop a batch after this many system failures in a row."
+    )
 
 
 class Settings(BaseSettings):
@@ -81,7 +88,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     browser: BrowserSettings = BrowserSettings()
     retries: RetrySettings = RetrySettings()
+    batch: BatchSettings = BatchSettings()
     kogan: KoganSettings = KoganSettings()
+    chopni: PortalSettings = PortalSettings()
+    mirakl: PortalSettings = PortalSettings()
 
     def portal(self, name: str) -> PortalSettings:
         value = getattr(self, name, None)

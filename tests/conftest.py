@@ -115,7 +115,7 @@ def cli_env(kogan_url: str, state_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def run_cli(
-    *args: str, env: dict[str, str], cwd: Path | None = None
+    *args: str, env: dict[str, str], cwd: Path | None = None, timeout: float = 180
 ) -> subprocess.CompletedProcess[str]:
     """The installed command, as a person runs it."""
     return subprocess.run(
@@ -124,5 +124,5 @@ def run_cli(
         text=True,
         env=env,
         cwd=cwd or ROOT,
-        timeout=120,
+        timeout=timeout,
     )

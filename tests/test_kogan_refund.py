@@ -292,3 +292,41 @@ def test_failed_attempt_leaves_a_screenshot(robot: Robot, kogan: MockPortal) -> 
     from pathlib import Path
 
     assert all(Path(path).stat().st_size > 0 for path in shots)
+
+
+def test_session_expiring_mid_flow_is_signed_into_again(robot: Robot, kogan: MockPortal) -> None:
+    kogan.faults(slow_list_ms=1500)
+    future = robot.submit(FLOW, KoganRefund(reference="ESG-10012", reason="Faulty Item"))
+    wait_for_events(kogan, "login", 1)
+    # Signed in, the robot waits for the slow list; the session now lives one second, so
+    # it is gone by the time "Confirm refund" is clicked.
+    kogan.faults(slow_list_ms=1500, session_ttl_s=1)
+    wait_for_events(kogan, "login", 2)
+    kogan.faults()
+    result = future.result()
+
+    assert (result.outcome, result.status) == (Outcome.DONE, "refunded"), result.message
+    assert refunds(kogan) == [("ESG-10012", "KG-BT-SPK")]
+    assert len(kogan.events("login")) == 2
+
+
+def test_session_expiring_again_and_again_is_not_a_login_loop(
+    robot: Robot, kogan: MockPortal
+) -> None:
+    # The list takes longer to fill than the session lives: every "Confirm refund" finds
+    # the robot signed out. It signs in again once, then stops: the last click's answer
+    # was never seen, so the outcome is unknown, for a person to check.
+    kogan.faults(session_ttl_s=1, slow_list_ms=1300)
+    result = refund(robot, "ESG-10012")
+
+    assert (result.outcome, result.status) == (Outcome.UNKNOWN, "unknown")
+    assert "check it" in result.message
+    assert len(kogan.events("login")) == 2
+    assert refunds(kogan) == []
+
+
+def wait_for_events(kogan: MockPortal, kind: str, count: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while len(kogan.events(kind)) < count:
+        assert time.monotonic() < deadline, f"no {count} {kind} events in {timeout} s"
+        time.sleep(0.03)

@@ -22,7 +22,10 @@ def _signals(page: Page) -> tuple[Locator, Locator, Locator]:
     return (
         page.get_by_role("heading", name="Sign in", exact=True),
         page.get_by_role("heading", name=MAINTENANCE),
-        page.get_by_role("heading", name=SOMETHING_WRONG),
+        # The error page, or a part of the page (the orders table) that failed to load.
+        page.get_by_role("heading", name=SOMETHING_WRONG).or_(
+            page.get_by_role("alert").filter(has_text=SOMETHING_WRONG)
+        ),
     )
 
 
@@ -42,10 +45,12 @@ def settle(page: Page, expected: Locator) -> None:
     """Wait until `expected` shows, or raise what the page shows instead."""
     sign_in, maintenance, failure = _signals(page)
     expected.or_(sign_in).or_(maintenance).or_(failure).first.wait_for()
-    if expected.first.is_visible():
+    if expected.first.is_visible() and not failure.first.is_visible():
         return
     if maintenance.is_visible():
         raise PortalDown(f"the portal is down for maintenance ({page.url})")
     if sign_in.is_visible():
         raise SessionExpired("the portal asked to sign in again")
-    raise PortalFailure(f"the portal answered 'Something went wrong' ({page.url})")
+    if failure.first.is_visible():
+        raise PortalFailure(f"the portal answered 'Something went wrong' ({page.url})")
+    raise PortalFailure(f"the page changed while it was read ({page.url})")

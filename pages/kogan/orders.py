@@ -6,12 +6,15 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from pages.kogan._parse import parse_date, parse_money
 from pages.kogan._screen import goto, settle
 from pages.kogan.settings_menu import OrderSettingsMenu
+from portalpilot import PortalFailure
 
 PERIODS = (7, 30, 90)
 COLUMNS = ("Order", "Date", "Customer", "Item", "Qty", "Total", "Status")
@@ -53,6 +56,25 @@ class OrderList:
         goto(self.page, base_url, "orders")
         self._days, self._query = 7, ""
         self._wait_for_list()
+        return self
+
+    def open_search(self, base_url: str, days: int, text: str) -> OrderList:
+        """The list for `days` and `text`: by its address, else by the select and the field.
+
+        The portal writes the period and query into the address (`orders?days=30&q=...`);
+        opening that address saves two reloads of the table. A portal that ignores it
+        shows "last 7 days" instead, and the period and search are then set by hand.
+        """
+        goto(self.page, base_url, f"orders?{urlencode({'days': days, 'q': text})}")
+        settle(self.page, self._any_caption())
+        self._wait_until_idle()
+        wanted = self._caption_pattern(days, text)
+        if not wanted.search(self._any_caption().first.inner_text()):
+            self._days, self._query = 7, ""
+            if days != 7:
+                self.show_period(days)
+            self.search(text)
+        self._days, self._query = days, text
         return self
 
     def show_period(self, days: int) -> None:
@@ -143,28 +165,38 @@ class OrderList:
         return menu
 
     def wait_for_status(self, reference: str, sku: str, status: str) -> bool:
-        """True once the line's row shows `status`; False if it does not within the timeout."""
+        """True once the line's row shows `status`; False if the list shows otherwise."""
         status_cell = self.page.get_by_role("cell", name=status, exact=True)
         try:
-            self.row(reference, sku).filter(has=status_cell).wait_for()
-        except Exception:
+            settle(self.page, self.row(reference, sku).filter(has=status_cell))
+        except (PortalFailure, PlaywrightTimeoutError):
             return False
         return True
 
     # --- waiting ----------------------------------------------------------------------
 
+    @staticmethod
+    def _caption_pattern(days: int, query: str) -> re.Pattern[str]:
+        text = rf"^\s*\d+ items? · last {days} days"
+        if query:
+            text += rf' · matching "{re.escape(query)}"'
+        return re.compile(text + r"\s*$")
+
     def _caption(self) -> Locator:
-        text = rf"^\s*\d+ items? · last {self._days} days"
-        if self._query:
-            text += rf' · matching "{re.escape(self._query)}"'
-        return self.page.get_by_text(re.compile(text + r"\s*$"))
+        return self.page.get_by_text(self._caption_pattern(self._days, self._query))
+
+    def _any_caption(self) -> Locator:
+        return self.page.get_by_text(re.compile(r"^\s*\d+ items? · last \d+ days"))
+
+    def _wait_until_idle(self) -> None:
+        self.page.locator("[aria-busy=true]").wait_for(state="detached")
 
     def _wait_for_list(self, page: int | None = None) -> None:
         """Wait until the table shows this period and query (and page), loaded."""
         settle(self.page, self._caption())
         if page is not None:
             settle(self.page, self.page.get_by_text(re.compile(rf"^\s*Page {page} of \d+\s*$")))
-        self.page.locator("[aria-busy=true]").wait_for(state="detached")
+        self._wait_until_idle()
 
     def _body_rows(self) -> Locator:
         return self.table.get_by_role("row").filter(

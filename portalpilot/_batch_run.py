@@ -1,0 +1,195 @@
+"""A batch from a file, or the rest of an earlier one: read, check, schedule, report.
+
+Everything that can be refused (the file, its rows, the settings) is refused before a
+browser starts.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+from portalpilot._batch import Batch, BatchOutcome, Job
+from portalpilot._batchfile import BadRow, read_batch
+from portalpilot._errors import ConfigError
+from portalpilot._flow import Flow
+from portalpilot._ledger import ItemStatus, Ledger
+from portalpilot._progress import ProgressSink
+from portalpilot._report import write_report
+from portalpilot._results import Outcome, Result
+from portalpilot._runner import Robot, new_run_id
+from portalpilot._settings import Settings
+
+
+@dataclass
+class BatchReport:
+    outcome: BatchOutcome
+    rows: list[tuple[int, Result]]
+    report_path: Path
+    evidence_dir: Path
+    bad_rows: list[BadRow]
+
+
+def _invalid(flow: str, line: int, problems: list[BadRow]) -> Result:
+    return Result(
+        flow=flow,
+        status="invalid",
+        outcome=Outcome.INVALID,
+        reference="",
+        message="; ".join(f"{p.field}: {p.value!r} — {p.problem}" for p in problems),
+    )
+
+
+def _skipped(flow: Flow[Any], job: Job, account: str, status: str, message: str) -> Result:
+    return Result(
+        flow=flow.name,
+        status=status,
+        outcome=Outcome.DONE,
+        reference=job.item.subject,
+        message=message,
+        account=account,
+        dry_run=job.item.dry_run,
+    )
+
+
+@contextmanager
+def stop_on_signals(batch: Batch) -> Iterator[None]:
+    """Ctrl-C or SIGTERM: no new item starts, the ones in flight finish. Twice: now."""
+
+    def handler(signum: int, _frame: Any) -> None:
+        if batch._stop.is_set():
+            raise KeyboardInterrupt
+        batch.stop(f"stopped by {signal.Signals(signum).name}")
+        logger.warning("stopping: the items in flight finish, no new one starts (again: now)")
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def run_batch_file(
+    settings: Settings,
+    flow: Flow[Any],
+    path: Path,
+    *,
+    workers: int,
+    dry_run: bool,
+    strict: bool,
+    report: Path | None,
+    progress: Callable[[], ProgressSink],
+    on_bad_rows: Callable[[list[BadRow]], None],
+) -> BatchReport:
+    rows, bad = read_batch(path, flow)  # BatchFileError: nothing runs
+    if bad:
+        on_bad_rows(bad)
+        if strict:
+            raise ConfigError(f"{len(bad)} bad row(s) in {path}; --strict runs none")
+    settings.portal(flow.portal.name).require(flow.portal.name)
+    account = settings.portal(flow.portal.name).email or ""
+    run_id = new_run_id()
+    ledger = Ledger(settings.state_dir)
+    ledger.start_run(
+        run_id, flow.name, source="batch", origin=str(path), dry_run=dry_run, workers=workers
+    )
+    outcome = BatchOutcome(run_id)
+    by_line: dict[int, list[BadRow]] = {}
+    for problem in bad:
+        by_line.setdefault(problem.line, []).append(problem)
+    for line, problems in by_line.items():
+        outcome.results[line] = _invalid(flow.name, line, problems)
+
+    jobs: list[Job] = []
+    first_of: dict[str, int] = {}
+    for row in rows:
+        item = row.item.model_copy(update={"dry_run": True}) if dry_run else row.item
+        job = Job(row.line, item)
+        key = flow.item_key(item)
+        if key in first_of:
+            outcome.results[row.line] = _skipped(
+                flow, job, account, "duplicate", f"same as line {first_of[key]}; run once"
+            )
+            continue
+        first_of[key] = row.line
+        ledger.add_item(run_id, row.line, flow.name, account, key, item.model_dump(mode="json"))
+        earlier = None if item.dry_run else ledger.done_before(flow.name, account, key, run_id)
+        if earlier:
+            result = _skipped(flow, job, account, "already_done", f"done in run {earlier}")
+            result.run_id = run_id
+            ledger.record(run_id, row.line, result, ItemStatus.DONE)
+            outcome.results[row.line] = result
+            continue
+        jobs.append(job)
+    return _run(settings, ledger, flow, account, jobs, outcome, workers, report, progress)
+
+
+def resume_batch(
+    settings: Settings,
+    flows: dict[str, Flow[Any]],
+    run_id: str,
+    *,
+    workers: int,
+    report: Path | None,
+    progress: Callable[[], ProgressSink],
+) -> BatchReport:
+    ledger = Ledger(settings.state_dir)
+    run = ledger.run(run_id)
+    if run is None:
+        raise ConfigError(f"no run {run_id!r} in {ledger.path} (see `portalpilot runs list`)")
+    flow = flows.get(run["flow"])
+    if flow is None:
+        raise ConfigError(f"run {run_id} is of flow {run['flow']!r}, which this version lacks")
+    settings.portal(flow.portal.name).require(flow.portal.name)
+    account = settings.portal(flow.portal.name).email or ""
+    ledger.reopen_run(run_id, workers)
+    outcome = BatchOutcome(run_id)
+    jobs = []
+    for item in ledger.items(run_id):
+        if item.status in (ItemStatus.DONE, ItemStatus.REFUSED) and item.result:
+            outcome.results[item.row] = Result.model_validate(item.result)
+            continue
+        # In progress when the run died, or unknown: the portal may have done it already.
+        resumed = item.status in (ItemStatus.IN_PROGRESS, ItemStatus.UNKNOWN)
+        jobs.append(Job(item.row, flow.input_model.model_validate(item.input), resumed))
+    logger.info("resuming run {}: {} items left", run_id, len(jobs))
+    return _run(settings, ledger, flow, account, jobs, outcome, workers, report, progress)
+
+
+def _run(
+    settings: Settings,
+    ledger: Ledger,
+    flow: Flow[Any],
+    account: str,
+    jobs: list[Job],
+    outcome: BatchOutcome,
+    workers: int,
+    report: Path | None,
+    progress: Callable[[], ProgressSink],
+) -> BatchReport:
+    run_id = outcome.run_id
+    with Robot(settings, workers=workers, run_id=run_id) as robot:
+        batch = Batch(
+            robot,
+            ledger,
+            flow,
+            account,
+            progress(),
+            stop_after_failures=settings.batch.stop_after_failures,
+        )
+        with stop_on_signals(batch):
+            batch.run(jobs, outcome)
+    state = "stopped" if outcome.pending else "finished"
+    ledger.finish_run(run_id, state, outcome.stopped)
+    ledger.close()
+    rows = sorted(outcome.results.items())
+    path = report or settings.state_dir / "runs" / run_id / "report.jsonl"
+    write_report(path, rows)
+    return BatchReport(outcome, rows, path, settings.state_dir / "runs" / run_id, [])

@@ -1,0 +1,217 @@
+"""The ledger: every run and every item, in SQLite (WAL) under PORTALPILOT_STATE_DIR.
+
+It is what makes batches resumable and exactly-once across runs: an item done in any
+earlier run is not done again, and an item a crash left "in progress" is checked against
+the portal before anything else happens to it. Only the thread that owns a Ledger writes
+through it; plain SQL with `?` parameters keeps a shared PostgreSQL a small step away.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from portalpilot._results import Outcome, Result
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id      TEXT PRIMARY KEY,
+    flow        TEXT NOT NULL,
+    source      TEXT NOT NULL,          -- cli, batch, agent
+    origin      TEXT,                   -- the batch file, or the agent client's name
+    dry_run     INTEGER NOT NULL DEFAULT 0,
+    workers     INTEGER NOT NULL DEFAULT 1,
+    state       TEXT NOT NULL,          -- running, finished, stopped
+    note        TEXT,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE TABLE IF NOT EXISTS items (
+    run_id      TEXT NOT NULL REFERENCES runs(run_id),
+    row         INTEGER NOT NULL,       -- line number in the batch file
+    flow        TEXT NOT NULL,
+    account     TEXT NOT NULL,
+    item_key    TEXT NOT NULL,          -- the order (and lines) the item is about
+    input       TEXT NOT NULL,          -- the validated input, JSON
+    status      TEXT NOT NULL,          -- pending, in_progress, done, refused, failed, unknown
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    result      TEXT,                   -- the result object, JSON
+    started_at  TEXT,
+    finished_at TEXT,
+    PRIMARY KEY (run_id, row)
+);
+CREATE INDEX IF NOT EXISTS items_by_key ON items (flow, account, item_key, status);
+"""
+
+
+class ItemStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    REFUSED = "refused"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> ItemStatus:
+        return {
+            Outcome.DONE: cls.DONE,
+            Outcome.REFUSED: cls.REFUSED,
+            Outcome.FAILED: cls.FAILED,
+            Outcome.UNKNOWN: cls.UNKNOWN,
+            Outcome.INVALID: cls.REFUSED,
+        }[outcome]
+
+
+@dataclass(frozen=True)
+class Item:
+    run_id: str
+    row: int
+    flow: str
+    account: str
+    item_key: str
+    input: dict[str, Any]
+    status: ItemStatus
+    attempts: int
+    result: dict[str, Any] | None
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="milliseconds")
+
+
+class Ledger:
+    def __init__(self, state_dir: Path) -> None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.path = state_dir / "ledger.sqlite3"
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- runs -------------------------------------------------------------------------
+
+    def start_run(
+        self,
+        run_id: str,
+        flow: str,
+        *,
+        source: str,
+        origin: str | None = None,
+        dry_run: bool = False,
+        workers: int = 1,
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO runs (run_id, flow, source, origin, dry_run, workers, state, started_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'running', ?)",
+            (run_id, flow, source, origin, int(dry_run), workers, _now()),
+        )
+
+    def reopen_run(self, run_id: str, workers: int) -> None:
+        self._db.execute(
+            "UPDATE runs SET state = 'running', workers = ?, finished_at = NULL WHERE run_id = ?",
+            (workers, run_id),
+        )
+
+    def finish_run(self, run_id: str, state: str, note: str | None = None) -> None:
+        self._db.execute(
+            "UPDATE runs SET state = ?, note = ?, finished_at = ? WHERE run_id = ?",
+            (state, note, _now(), run_id),
+        )
+
+    def run(self, run_id: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return dict(row) if row else None
+
+    def runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT r.*,"
+            " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.run_id) AS items,"
+            " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.run_id AND status = 'done') AS done,"
+            " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.run_id AND status = 'refused')"
+            "   AS refused,"
+            " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.run_id"
+            "   AND status IN ('failed', 'unknown')) AS failed,"
+            " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.run_id"
+            "   AND status IN ('pending', 'in_progress')) AS pending"
+            " FROM runs r ORDER BY started_at DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [dict(row) for row in rows]
+
+    # --- items ------------------------------------------------------------------------
+
+    def add_item(
+        self, run_id: str, row: int, flow: str, account: str, item_key: str, data: dict[str, Any]
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO items (run_id, row, flow, account, item_key, input, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+            (run_id, row, flow, account, item_key, json.dumps(data, default=str)),
+        )
+
+    def items(self, run_id: str) -> list[Item]:
+        rows = self._db.execute(
+            "SELECT * FROM items WHERE run_id = ? ORDER BY row", (run_id,)
+        ).fetchall()
+        return [self._item(row) for row in rows]
+
+    def done_before(self, flow: str, account: str, item_key: str, run_id: str) -> str | None:
+        """The run that already did this item, if any (dry runs never count)."""
+        row = self._db.execute(
+            "SELECT i.run_id FROM items i JOIN runs r ON r.run_id = i.run_id"
+            " WHERE i.flow = ? AND i.account = ? AND i.item_key = ? AND i.status = 'done'"
+            " AND r.dry_run = 0 AND i.run_id != ? LIMIT 1",
+            (flow, account, item_key, run_id),
+        ).fetchone()
+        return row["run_id"] if row else None
+
+    def mark_started(self, run_id: str, row: int) -> None:
+        self._db.execute(
+            "UPDATE items SET status = 'in_progress', started_at = ? WHERE run_id = ? AND row = ?",
+            (_now(), run_id, row),
+        )
+
+    def record(self, run_id: str, row: int, result: Result, status: ItemStatus) -> None:
+        self._db.execute(
+            "UPDATE items SET status = ?, attempts = attempts + ?, result = ?, finished_at = ?"
+            " WHERE run_id = ? AND row = ?",
+            (status.value, result.attempts, result.model_dump_json(), _now(), run_id, row),
+        )
+
+    def reset_unfinished(self, run_id: str) -> list[int]:
+        """Rows a crash left in progress: set back to pending, returned for verification."""
+        rows = [
+            r["row"]
+            for r in self._db.execute(
+                "SELECT row FROM items WHERE run_id = ? AND status = 'in_progress'", (run_id,)
+            )
+        ]
+        self._db.execute(
+            "UPDATE items SET status = 'pending' WHERE run_id = ? AND status = 'in_progress'",
+            (run_id,),
+        )
+        return rows
+
+    @staticmethod
+    def _item(row: sqlite3.Row) -> Item:
+        return Item(
+            run_id=row["run_id"],
+            row=row["row"],
+            flow=row["flow"],
+            account=row["account"],
+            item_key=row["item_key"],
+            input=json.loads(row["input"]),
+            status=ItemStatus(row["status"]),
+            attempts=row["attempts"],
+            result=json.loads(row["result"]) if row["result"] else None,
+        )
