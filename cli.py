@@ -17,10 +17,10 @@ from rich.console import Console
 
 from flows import FLOWS
 from portalpilot import ConfigError, Flow, Outcome, Settings
+from portalpilot._batch_run import run_single
 from portalpilot._cli_inputs import describe_errors, flow_command, parse_input
 from portalpilot._logging import configure_logging
 from portalpilot._render import print_invalid, print_json, print_result
-from portalpilot._runner import Robot
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -80,11 +80,8 @@ def execute(flow: Flow[Any], values: dict[str, Any], as_json: bool) -> None:
             problems,
         )
     settings = load_settings()
-    robot = Robot(settings)
     try:
-        robot.check(flow)
-        with robot:
-            result = robot.run(flow, item)
+        result = run_single(settings, flow, item, source="cli")
     except ConfigError as error:
         bad_usage(flow.name, str(error), as_json, [])
     if as_json:

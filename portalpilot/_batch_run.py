@@ -18,7 +18,7 @@ from loguru import logger
 from portalpilot._batch import Batch, BatchOutcome, Job
 from portalpilot._batchfile import BadRow, read_batch
 from portalpilot._errors import ConfigError
-from portalpilot._flow import Flow
+from portalpilot._flow import Flow, FlowInput
 from portalpilot._ledger import ItemStatus, Ledger
 from portalpilot._progress import ProgressSink
 from portalpilot._report import write_report
@@ -74,6 +74,26 @@ def stop_on_signals(batch: Batch) -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+def run_single(settings: Settings, flow: Flow[Any], item: FlowInput, *, source: str) -> Result:
+    """One item (a CLI command, an agent's call), recorded in the ledger like a batch of one."""
+    settings.portal(flow.portal.name).require(flow.portal.name)
+    account = settings.portal(flow.portal.name).email or ""
+    ledger = Ledger(settings.state_dir)
+    try:
+        with Robot(settings) as robot:
+            run_id = robot.run_id
+            ledger.start_run(run_id, flow.name, source=source, dry_run=item.dry_run)
+            key = flow.item_key(item)
+            ledger.add_item(run_id, 1, flow.name, account, key, item.model_dump(mode="json"))
+            ledger.mark_started(run_id, 1)
+            result = robot.run(flow, item)
+        ledger.record(run_id, 1, result, ItemStatus.of(result.outcome))
+        ledger.finish_run(run_id, "finished")
+        return result
+    finally:
+        ledger.close()
 
 
 def run_batch_file(
