@@ -106,24 +106,33 @@ class OrderList:
             return []
         headers = [text.strip() for text in self.headers.all_inner_texts()]
         index = {name: headers.index(name) for name in COLUMNS}
+        # Every cell of every row in one read, then cut into rows of len(headers) cells.
+        cells = self._cells(self._body_rows()).all_inner_texts()
+        width = len(headers)
+        if len(cells) % width:
+            raise ValueError(f"{len(cells)} cells do not make rows of {width} columns")
         rows = []
-        for row in self._body_rows().all():
-            cells = self._cells(row).all_inner_texts()
-            item = cells[index["Item"]].split()
+        for start in range(0, len(cells), width):
+            row = cells[start : start + width]
+            item = row[index["Item"]].split()
             rows.append(
                 OrderRow(
-                    reference=cells[index["Order"]].strip(),
-                    placed=parse_date(cells[index["Date"]]),
-                    customer=" ".join(cells[index["Customer"]].split()),
+                    reference=row[index["Order"]].strip(),
+                    placed=parse_date(row[index["Date"]]),
+                    customer=" ".join(row[index["Customer"]].split()),
                     # The SKU is the item cell's last word, in an element of its own.
                     title=" ".join(item[:-1]),
                     sku=item[-1],
-                    quantity=int(cells[index["Qty"]].strip()),
-                    total=parse_money(cells[index["Total"]]),
-                    status=" ".join(cells[index["Status"]].split()),
+                    quantity=int(row[index["Qty"]].strip()),
+                    total=parse_money(row[index["Total"]]),
+                    status=" ".join(row[index["Status"]].split()),
                 )
             )
         return rows
+
+    def count(self) -> int:
+        """How many rows the list has in all pages, from its caption ("3 items · ...")."""
+        return int(self.caption().split()[0])
 
     def has_next_page(self) -> bool:
         return self.next_page_button.count() > 0 and self.next_page_button.is_enabled()
@@ -135,10 +144,14 @@ class OrderList:
 
     def rows_of(self, reference: str) -> list[OrderRow]:
         """Every line of exactly this order, from every page of the current list."""
-        found = [row for row in self.rows() if row.reference == reference]
-        while self.has_next_page():
+        rows = self.rows()
+        seen, total = len(rows), self.count()
+        found = [row for row in rows if row.reference == reference]
+        while seen < total and self.has_next_page():
             self.next_page()
-            found += [row for row in self.rows() if row.reference == reference]
+            rows = self.rows()
+            seen += len(rows)
+            found += [row for row in rows if row.reference == reference]
         return found
 
     def row(self, reference: str, sku: str) -> Locator:
