@@ -17,6 +17,7 @@ from rich.console import Console
 
 from flows import FLOWS
 from portalpilot import ConfigError, Flow, Outcome, Settings
+from portalpilot._agent.policy import Gate
 from portalpilot._batch_run import run_single
 from portalpilot._cli_inputs import describe_errors, flow_command, parse_input
 from portalpilot._logging import configure_logging
@@ -32,6 +33,10 @@ mock_app = typer.Typer(no_args_is_help=True, help="The mock portals, for demos a
 app.add_typer(mock_app, name="mock")
 runs_app = typer.Typer(no_args_is_help=True, help="Runs recorded in the ledger.")
 app.add_typer(runs_app, name="runs")
+approvals_app = typer.Typer(
+    no_args_is_help=True, help="Agents' planned actions that wait for a person's approval."
+)
+app.add_typer(approvals_app, name="approvals")
 
 # Off a terminal (pipes, cron, CI) lines are not wrapped, so they can be searched whole.
 out = Console(soft_wrap=not sys.stdout.isatty(), width=None if sys.stdout.isatty() else 200)
@@ -81,6 +86,7 @@ def execute(flow: Flow[Any], values: dict[str, Any], as_json: bool) -> None:
         )
     settings = load_settings()
     try:
+        Gate.of(settings).check_names(FLOWS)
         result = run_single(settings, flow, item, source="cli")
     except ConfigError as error:
         bad_usage(flow.name, str(error), as_json, [])
@@ -155,6 +161,7 @@ def batch(
     settings = load_settings()
     size = workers or settings.batch.workers
     try:
+        Gate.of(settings).check_names(FLOWS)
         if resume:
             outcome = resume_batch(
                 settings,
@@ -238,6 +245,64 @@ def doctor(
 
 
 @app.command()
+def mcp(
+    http: Annotated[
+        bool, typer.Option("--http", help="Streamable HTTP on 127.0.0.1 instead of stdio.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port of --http.", min=1, max=65535)] = 8766,
+) -> None:
+    """Serve the flows as MCP tools for AI agents (stdio, or --http on loopback)."""
+    from portalpilot._agent.server import serve
+
+    settings = load_settings()
+    try:
+        serve(settings, FLOWS, http=http, port=port)
+    except ConfigError as error:
+        bad_usage("mcp", str(error), False, [])
+
+
+@approvals_app.command("list")
+def approvals_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Planned actions waiting for approval, with their plan."""
+    from portalpilot._agent.approvals import print_waiting, waiting
+
+    pending = waiting(load_settings())
+    if as_json:
+        print_json({"waiting": pending})
+    else:
+        print_waiting(pending, out)
+
+
+@approvals_app.command("approve")
+def approvals_approve(
+    token: Annotated[str, typer.Argument(help="The confirmation token, from `approvals list`.")],
+) -> None:
+    """Approve a planned action: the agent may then apply it (once, before it expires)."""
+    _decide(token, approve=True)
+
+
+@approvals_app.command("reject")
+def approvals_reject(
+    token: Annotated[str, typer.Argument(help="The confirmation token, from `approvals list`.")],
+) -> None:
+    """Reject a planned action: it will never be applied."""
+    _decide(token, approve=False)
+
+
+def _decide(token: str, *, approve: bool) -> None:
+    from portalpilot._agent.approvals import Undecidable, decide
+
+    try:
+        message = decide(load_settings(), token, approve=approve)
+    except Undecidable as error:
+        err.print(f"[red]✘ {error.message}[/]", highlight=False)
+        raise typer.Exit(error.exit_code) from None
+    out.print(f"[green]✔[/] {message}", highlight=False)
+
+
+@app.command()
 def demo() -> None:
     """Start the mock portal and run a few real refunds on it (one dry run, one refused)."""
     from fixtures.demo import run_demo
@@ -250,16 +315,19 @@ def mock_serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
 ) -> None:
     """Serve the mock portals until Ctrl-C; prints the URL and the demo logins."""
-    from fixtures import MockServer
+    from fixtures import DEMO_LOGINS, MockServer
 
     server = MockServer(port=port)
     url = server.start()
     out.print(f"Mock portals on [bold]{url}[/] (Ctrl-C to stop)")
-    out.print("Kogan dispatch:  " + url + "/kogan/   demo login seller@example.com / dispatch-demo")
-    out.print("\nTo drive it:", style="dim")
-    out.print(f"  export PORTALPILOT_KOGAN__BASE_URL={url}/kogan/", highlight=False)
-    out.print("  export PORTALPILOT_KOGAN__EMAIL=seller@example.com", highlight=False)
-    out.print("  export PORTALPILOT_KOGAN__PASSWORD=dispatch-demo", highlight=False)
+    for portal, (email, password) in DEMO_LOGINS.items():
+        out.print(f"{portal}: {url}/{portal}/   demo login {email} / {password}", highlight=False)
+    out.print("\nTo drive them:", style="dim")
+    for portal, (email, password) in DEMO_LOGINS.items():
+        prefix = f"PORTALPILOT_{portal.upper()}__"
+        out.print(f"  export {prefix}BASE_URL={url}/{portal}/", highlight=False)
+        out.print(f"  export {prefix}EMAIL={email}", highlight=False)
+        out.print(f"  export {prefix}PASSWORD={password}", highlight=False)
     try:
         server.wait()
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ from typing import Any
 
 from loguru import logger
 
+from portalpilot._agent.policy import Gate, PolicyBreach, guarded, refused
 from portalpilot._batch import Batch, BatchOutcome, Job
 from portalpilot._batchfile import BadRow, read_batch
 from portalpilot._errors import ConfigError
@@ -77,18 +78,32 @@ def stop_on_signals(batch: Batch) -> Iterator[None]:
 
 
 def run_single(settings: Settings, flow: Flow[Any], item: FlowInput, *, source: str) -> Result:
-    """One item (a CLI command, an agent's call), recorded in the ledger like a batch of one."""
+    """One item (a CLI command, an agent's call), recorded in the ledger like a batch of one.
+
+    The operator's policy is checked before any browser starts, and again (amounts)
+    after the flow's own reading, before anything changes.
+    """
     settings.portal(flow.portal.name).require(flow.portal.name)
     account = settings.portal(flow.portal.name).email or ""
+    gate = Gate.of(settings)
+    try:
+        gate.check(flow, item, account)  # ConfigError: a bad policy file stops everything
+        breach = None
+    except PolicyBreach as error:
+        breach = error
     ledger = Ledger(settings.state_dir)
     try:
-        with Robot(settings) as robot:
-            run_id = robot.run_id
-            ledger.start_run(run_id, flow.name, source=source, dry_run=item.dry_run)
-            key = flow.item_key(item)
-            ledger.add_item(run_id, 1, flow.name, account, key, item.model_dump(mode="json"))
+        run_id = new_run_id()
+        ledger.start_run(run_id, flow.name, source=source, dry_run=item.dry_run)
+        key = flow.item_key(item)
+        ledger.add_item(run_id, 1, flow.name, account, key, item.model_dump(mode="json"))
+        if breach is not None:
+            result = refused(flow, item, account, breach)
+            result.run_id = run_id
+        else:
             ledger.mark_started(run_id, 1)
-            result = robot.run(flow, item)
+            with Robot(settings, run_id=run_id) as robot:
+                result = robot.run(guarded(flow, gate), item)
         ledger.record(run_id, 1, result, ItemStatus.of(result.outcome))
         ledger.finish_run(run_id, "finished")
         return result
@@ -115,6 +130,8 @@ def run_batch_file(
             raise ConfigError(f"{len(bad)} bad row(s) in {path}; --strict runs none")
     settings.portal(flow.portal.name).require(flow.portal.name)
     account = settings.portal(flow.portal.name).email or ""
+    gate = Gate.of(settings)
+    gate.policy()  # ConfigError: a bad policy file stops the batch before it starts
     run_id = new_run_id()
     ledger = Ledger(settings.state_dir)
     ledger.start_run(
@@ -145,6 +162,14 @@ def run_batch_file(
             result = _skipped(flow, job, account, "already_done", f"done in run {earlier}")
             result.run_id = run_id
             ledger.record(run_id, row.line, result, ItemStatus.DONE)
+            outcome.results[row.line] = result
+            continue
+        try:  # what the policy forbids up front is refused before any browser starts
+            gate.check(flow, item, account)
+        except PolicyBreach as breach:
+            result = refused(flow, item, account, breach)
+            result.run_id = run_id
+            ledger.record(run_id, row.line, result, ItemStatus.REFUSED)
             outcome.results[row.line] = result
             continue
         jobs.append(job)
@@ -199,7 +224,7 @@ def _run(
         batch = Batch(
             robot,
             ledger,
-            flow,
+            guarded(flow, Gate.of(settings)),  # the operator's policy, before each change
             account,
             progress(),
             stop_after_failures=settings.batch.stop_after_failures,

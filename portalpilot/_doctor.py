@@ -50,9 +50,11 @@ def _portals(settings: Settings) -> dict[str, Any]:
 def diagnose(settings: Settings) -> dict[str, Any]:
     browser = _browser(settings)
     portals = _portals(settings)
+    policy = settings.policy_file
     return {
         "ok": browser["ok"] and all(p["ok"] is not False for p in portals.values()),
         "browser": browser,
+        "policy": str(policy) if policy else "no policy file: no limits",
         "settings": settings.model_dump(mode="json"),  # SecretStr dumps as "**********"
         "portals": portals,
     }
@@ -69,6 +71,7 @@ def print_report(report: dict[str, Any], console: Console) -> None:
         mark = {True: "[green]✔[/]", False: "[red]✘[/]", None: "–"}[portal["ok"]]
         table.add_row(name, mark, portal.get("url", "") + " " + portal["detail"])
     console.print(table)
+    console.print(f"operator policy: {report['policy']}", highlight=False)
     console.print("settings in force:", style="bold")
     _print_settings(report["settings"], console, "  ")
 

@@ -71,7 +71,6 @@ class Attempts:
 
     clicked: set[str] = field(default_factory=set)
     unverified: str | None = None
-    relogged: bool = False
     interrupted: bool = False  # an earlier run stopped mid-item: any click may have happened
 
 

@@ -46,6 +46,40 @@ CREATE TABLE IF NOT EXISTS items (
     PRIMARY KEY (run_id, row)
 );
 CREATE INDEX IF NOT EXISTS items_by_key ON items (flow, account, item_key, status);
+-- Agent tools: a plan's confirmation token, bound to one input and one plan.
+CREATE TABLE IF NOT EXISTS confirmations (
+    token       TEXT PRIMARY KEY,
+    flow        TEXT NOT NULL,
+    account     TEXT NOT NULL,
+    subject     TEXT NOT NULL,          -- the order the plan is about
+    input_hash  TEXT NOT NULL,
+    input       TEXT NOT NULL,          -- the validated input, JSON
+    plan_hash   TEXT NOT NULL,
+    plan        TEXT NOT NULL,          -- the dry run's result, JSON
+    client      TEXT,                   -- the agent client's name (MCP handshake)
+    approval    TEXT NOT NULL,          -- not_required, waiting, approved, rejected
+    decided_by  TEXT,
+    decided_at  TEXT,
+    state       TEXT NOT NULL,          -- open, applying, used, stale
+    run_id      TEXT,                   -- the run that applied it
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    used_at     TEXT
+);
+-- Agent tools: every call, whatever came of it (the audit trail).
+CREATE TABLE IF NOT EXISTS agent_calls (
+    call_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    client      TEXT,
+    tool        TEXT NOT NULL,
+    input       TEXT NOT NULL,          -- the arguments as sent, JSON
+    token       TEXT,
+    plan        TEXT,                   -- the plan the call saw, JSON
+    outcome     TEXT NOT NULL,          -- planned, done, refused, invalid, failed, unknown
+    answer      TEXT NOT NULL,          -- what the agent was told, JSON
+    run_id      TEXT,
+    duration_s  REAL
+);
 """
 
 
@@ -83,6 +117,11 @@ class Item:
 
 def _now() -> str:
     return datetime.now().isoformat(timespec="milliseconds")
+
+
+def stamp(moment: datetime) -> str:
+    """A time as the ledger writes it (local, ISO 8601): such strings compare as times."""
+    return moment.isoformat(timespec="milliseconds")
 
 
 class Ledger:
@@ -201,6 +240,112 @@ class Ledger:
             (run_id,),
         )
         return rows
+
+    def done_since(self, flow: str, account: str, since: str) -> list[tuple[str, dict[str, Any]]]:
+        """(item key, result) of every item of `flow` done for `account` since `since`.
+
+        Every entry point counts (CLI, batch, agents); dry runs never do. Policy limits per
+        day are counted from here.
+        """
+        rows = self._db.execute(
+            "SELECT i.item_key, i.result FROM items i JOIN runs r ON r.run_id = i.run_id"
+            " WHERE i.flow = ? AND i.account = ? AND i.status = 'done' AND r.dry_run = 0"
+            " AND i.finished_at >= ?",
+            (flow, account, since),
+        ).fetchall()
+        return [(row["item_key"], json.loads(row["result"] or "{}")) for row in rows]
+
+    # --- agent tools: confirmation tokens -----------------------------------------------
+
+    def add_confirmation(self, row: dict[str, Any]) -> None:
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        self._db.execute(
+            f"INSERT INTO confirmations ({columns}) VALUES ({marks})", tuple(row.values())
+        )
+
+    def confirmation(self, token: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT * FROM confirmations WHERE token = ?", (token,)).fetchone()
+        return dict(row) if row else None
+
+    def claim_confirmation(self, token: str) -> bool:
+        """Take an open token for one apply; False if another apply took it first."""
+        cursor = self._db.execute(
+            "UPDATE confirmations SET state = 'applying' WHERE token = ? AND state = 'open'",
+            (token,),
+        )
+        return cursor.rowcount == 1
+
+    def close_confirmation(self, token: str, state: str, run_id: str | None = None) -> None:
+        self._db.execute(
+            "UPDATE confirmations SET state = ?, run_id = ?, used_at = ? WHERE token = ?",
+            (state, run_id, _now(), token),
+        )
+
+    def reopen_confirmation(self, token: str) -> None:
+        """An apply that changed nothing (the portal failed): the token may be used again."""
+        self._db.execute(
+            "UPDATE confirmations SET state = 'open' WHERE token = ? AND state = 'applying'",
+            (token,),
+        )
+
+    def waiting_approval(self) -> list[dict[str, Any]]:
+        """Open tokens a person has yet to approve or reject, oldest first."""
+        rows = self._db.execute(
+            "SELECT * FROM confirmations WHERE approval = 'waiting' AND state = 'open'"
+            " AND expires_at > ? ORDER BY created_at",
+            (_now(),),
+        ).fetchall()
+        return [dict(row) for row in rows]
+
+    def decide(self, token: str, approval: str, by: str) -> bool:
+        """Approve or reject a waiting token; False if it is not waiting (any more)."""
+        cursor = self._db.execute(
+            "UPDATE confirmations SET approval = ?, decided_by = ?, decided_at = ?"
+            " WHERE token = ? AND approval = 'waiting' AND state = 'open' AND expires_at > ?",
+            (approval, by, _now(), token, _now()),
+        )
+        return cursor.rowcount == 1
+
+    # --- agent tools: the audit trail ---------------------------------------------------
+
+    def record_call(
+        self,
+        *,
+        client: str | None,
+        tool: str,
+        arguments: dict[str, Any],
+        outcome: str,
+        answer: dict[str, Any],
+        token: str | None = None,
+        plan: dict[str, Any] | None = None,
+        run_id: str | None = None,
+        duration_s: float = 0.0,
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO agent_calls"
+            " (at, client, tool, input, token, plan, outcome, answer, run_id, duration_s)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                _now(),
+                client,
+                tool,
+                json.dumps(arguments, default=str),
+                token,
+                json.dumps(plan, default=str) if plan is not None else None,
+                outcome,
+                json.dumps(answer, default=str),
+                run_id,
+                round(duration_s, 3),
+            ),
+        )
+
+    def calls(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest agent tool calls, newest first."""
+        rows = self._db.execute(
+            "SELECT * FROM agent_calls ORDER BY call_id DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [dict(row) for row in rows]
 
     @staticmethod
     def _item(row: sqlite3.Row) -> Item:

@@ -200,9 +200,8 @@ class Robot:
             try:
                 return self._run_flow(flow, item, lane, number, history, log)
             except SessionExpired:
-                if history.relogged:
-                    raise
-                history.relogged = True
+                # Once per attempt: a session that expires again right away fails this
+                # attempt (retried with backoff), so logins are bounded by the attempts.
                 log.info("the session expired; signing in again")
                 slot.drop(account.key)
                 lane = None

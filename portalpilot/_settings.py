@@ -76,6 +76,23 @@ class BatchSettings(BaseModel):
     )
 
 
+class AgentSettings(BaseModel):
+    """How `portalpilot mcp` treats AI agents: plan first, confirm, then apply."""
+
+    confirmation_minutes: float = Field(
+        15,
+        gt=0,
+        le=24 * 60,
+        description="How long a plan's confirmation token stays valid (minutes).",
+    )
+    direct_apply: bool = Field(
+        False,
+        description="Let agents apply a state-changing tool without a confirmation token "
+        "(unattended agents). Off: every change is planned, then confirmed.",
+    )
+    workers: int = Field(2, ge=1, le=8, description="Browser workers the MCP server keeps warm.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PORTALPILOT_",
@@ -89,6 +106,10 @@ class Settings(BaseSettings):
     browser: BrowserSettings = BrowserSettings()
     retries: RetrySettings = RetrySettings()
     batch: BatchSettings = BatchSettings()
+    agent: AgentSettings = AgentSettings()
+    policy_file: Path | None = Field(
+        None, description="Operator policy (TOML): limits per flow for every entry point."
+    )
     kogan: KoganSettings = KoganSettings()
     chopni: PortalSettings = PortalSettings()
     mirakl: PortalSettings = PortalSettings()

@@ -41,7 +41,7 @@ def test_fifty_rows_under_faults_refund_each_line_exactly_once(
     tmp_path: Path, kogan: MockPortal
 ) -> None:
     kogan.reset(bulk=50)
-    kogan.faults(error_rate=0.2, commit_then_error=3, session_ttl_s=2, seed=11)
+    kogan.faults(error_rate=0.2, commit_then_error=3, session_ttl_s=3, seed=11)
     refs = bulk_refs(50)
     rows = [f"{ref},Faulty Item" for ref in refs]
     rows += ["ESG-20040,Change of Mind", "ESG-20110,Faulty Item", f"{refs[0]},faulty item"]

@@ -225,4 +225,5 @@ def test_doctor_reports_browser_settings_and_portal(tmp_path: Path, kogan: MockP
     assert report["browser"]["ok"] and report["browser"]["version"]
     assert report["portals"]["kogan"]["ok"] is True
     assert report["settings"]["kogan"]["password"] == "**********"
+    assert report["policy"] == "no policy file: no limits"
     assert KOGAN_PASSWORD not in done.stdout

@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import Page
 
-from pages.kogan._screen import MAINTENANCE, goto, settle
-from portalpilot import LoginRejected, PortalDown
+from pages.kogan._screen import MAINTENANCE, SOMETHING_WRONG, goto, settle
+from portalpilot import LoginRejected, PortalDown, PortalFailure
 
 LOCKED = re.compile(r"account is locked", re.IGNORECASE)
 
@@ -33,9 +33,12 @@ class SignInPage:
         self.email.fill(email)
         self.password.fill(password)
         self.log_in_button.click()
-        self.dashboard.or_(self.alert).or_(self.maintenance).first.wait_for()
+        failed = self.page.get_by_role("heading", name=SOMETHING_WRONG)
+        self.dashboard.or_(self.alert).or_(self.maintenance).or_(failed).first.wait_for()
         if self.maintenance.is_visible():
             raise PortalDown("the portal is down for maintenance")
+        if failed.is_visible():
+            raise PortalFailure("the portal answered 'Something went wrong' to the login")
         if self.alert.first.is_visible():
             message = self.alert.first.inner_text().strip()
             status = "account_locked" if LOCKED.search(message) else "login_rejected"

@@ -1,0 +1,211 @@
+"""chopni.message — write to a Chopni order's customer, with attachments, exactly once.
+
+The seller's procedure (seed 004): "Започни разговор с клиент", attach files with
+"Прикачи файл" if needed, and never exchange personal contact details (Правила за
+ползване). The portal refuses such a message; this flow refuses it before any browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, Field, field_validator
+
+from pages.chopni import CHOPNI, Answer, NoSuchOrder, OrderDetails, OrderPage
+from pages.chopni._parse import squash
+from portalpilot import (
+    Cli,
+    Flow,
+    FlowContext,
+    FlowInput,
+    FlowOutput,
+    OutcomeUnknown,
+    PortalFailure,
+    Refusal,
+    SessionExpired,
+)
+
+ORDER = re.compile(r"\d{4,12}")
+FILE_MAX = 5 * 1024 * 1024  # "5 MB" a file
+CONTACT_INFO = "Съобщението съдържа лична информация за контакт."
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A phone number: starts with + or 0 (+359 88 123 4567, 0888 123 456, 02 987 6543).
+PHONE = re.compile(r"(?<![\w+])(?:\+|0)[0-9][0-9 ()/-]{5,}[0-9]")
+
+
+def contact_details(text: str) -> list[str]:
+    """The e-mail addresses and phone numbers in `text` (9 to 15 digits for a phone)."""
+    found = [m.group(0) for m in EMAIL.finditer(text)]
+    for match in PHONE.finditer(text):
+        if 9 <= sum(c.isdigit() for c in match.group(0)) <= 15:
+            found.append(match.group(0).strip())
+    return found
+
+
+class ChopniMessage(FlowInput):
+    """Send a message to the customer of a Chopni order ("Започни разговор с клиент")."""
+
+    order: Annotated[
+        str,
+        Cli(argument=True),
+        Field(description="The Chopni order number, e.g. 418010 (digits only, № allowed)."),
+    ]
+    text: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=2000,
+            description="The message (2000 characters at most; no e-mail or phone number).",
+        ),
+    ]
+    attachments: Annotated[
+        list[Path],
+        Cli(flag="--attach"),
+        Field(
+            default_factory=list,
+            description="Files to attach, 5 MB each at most (in a batch file: separated by ;).",
+        ),
+    ]
+
+    @property
+    def subject(self) -> str:
+        return self.order
+
+    @field_validator("order", mode="before")
+    @classmethod
+    def _order(cls, value: object) -> object:
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            return value
+        text = str(value).strip().removeprefix("№").strip()
+        if not ORDER.fullmatch(text):
+            raise ValueError("expected the order number's digits, e.g. 418010")
+        return text
+
+    @field_validator("text", mode="after")
+    @classmethod
+    def _no_contact_details(cls, value: str) -> str:
+        found = contact_details(value)
+        if found:
+            raise ValueError(
+                f"contains contact details ({', '.join(found)}); Chopni refuses it "
+                f"(„{CONTACT_INFO}“): its terms forbid exchanging personal contact details"
+            )
+        return value
+
+    @field_validator("attachments", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):  # a batch cell: "a.pdf;b.jpg"
+            return [part.strip() for part in value.split(";") if part.strip()]
+        return value
+
+    @field_validator("attachments", mode="after")
+    @classmethod
+    def _files(cls, value: list[Path]) -> list[Path]:
+        files, problems = [], []
+        for path in value:
+            full = path.expanduser().resolve()
+            if not full.is_file():
+                problems.append(f"{path}: no such file")
+            elif full.stat().st_size > FILE_MAX:
+                size = full.stat().st_size / 1024 / 1024
+                problems.append(f"{path}: {size:.1f} MB, more than the 5 MB Chopni takes a file")
+            files.append(full)
+        if problems:
+            raise ValueError("; ".join(problems))
+        names = [f.name for f in files]
+        if len(set(names)) != len(names):
+            raise ValueError("two files have the same name; the customer could not tell them apart")
+        return files
+
+
+class SentFile(BaseModel):
+    name: str
+    size: int
+
+
+class ChopniMessageResult(FlowOutput):
+    order: str
+    customer: str | None
+    text: str
+    attachments: list[SentFile]
+
+
+def send_message(ctx: FlowContext, item: ChopniMessage) -> ChopniMessageResult:
+    """Send a message (with attachments) to a Chopni order's customer, exactly once."""
+    key = message_key(item)
+    page = OrderPage(ctx.page)
+    try:
+        before = page.open(ctx.base_url, item.order).read(item.order)
+    except NoSuchOrder:
+        raise Refusal(f"Chopni has no order №{item.order}", status="not_found") from None
+    ctx.seen(key)
+    if shows(before, item):
+        # Sent by an earlier attempt of ours whose answer was lost, or sent before.
+        return _result(item, before, "sent" if ctx.clicked_before(key) else "already_sent")
+
+    dialog = page.start_conversation()
+    dialog.write(item.text)
+    dialog.attach(item.attachments)
+    if item.dry_run:
+        dialog.close()
+        return _result(item, before, "dry_run")
+    ctx.clicking(key)
+    answer = dialog.send(item.text)
+    ctx.log.info("portal answered: {}", answer.answer.value)
+    if answer.answer is Answer.SIGNED_OUT:
+        raise SessionExpired("signed out while sending the message")
+    if answer.answer is not Answer.DONE:
+        page.open(ctx.base_url, item.order)
+    after = page.read(item.order)
+    ctx.seen(key)
+    if shows(after, item):
+        return _result(item, after, "sent")
+    if answer.answer is Answer.REFUSED:
+        raise Refusal(f"Chopni refused the message: „{answer.message}“", status="refused")
+    if answer.answer is Answer.DONE:
+        raise OutcomeUnknown(f"№{item.order}: the message showed, then could not be read back")
+    # Not there: the portal did not take it; safe to try again on a fresh page.
+    raise PortalFailure(f"№{item.order}: the message is not under „Съобщения“ after sending")
+
+
+def shows(order: OrderDetails, item: ChopniMessage) -> bool:
+    """Whether one of the order's messages has this text and these files' names."""
+    names = [path.name for path in item.attachments]
+    return any(m.says(item.text) and all(n in m.text for n in names) for m in order.messages)
+
+
+def _result(item: ChopniMessage, order: OrderDetails, status: str) -> ChopniMessageResult:
+    files = [SentFile(name=p.name, size=p.stat().st_size) for p in item.attachments]
+    with_files = f" with {len(files)} file(s)" if files else ""
+    message = {
+        "sent": f"message{with_files} sent to the customer of №{item.order}",
+        "already_sent": f"the same message is already on №{item.order}; not sent again",
+        "dry_run": f"would send the message{with_files} on №{item.order}; nothing sent",
+    }[status]
+    return ChopniMessageResult(
+        status=status,
+        message=message,
+        order=item.order,
+        customer=order.customer,
+        text=item.text,
+        attachments=files,
+    )
+
+
+def message_key(item: ChopniMessage) -> str:
+    """The same message: same order, same text (whitespace aside), same file names."""
+    words = squash(item.text) + "|" + "|".join(sorted(p.name for p in item.attachments))
+    return f"{item.order}/message/{hashlib.sha256(words.encode()).hexdigest()[:12]}"
+
+
+FLOW = Flow(
+    name="chopni.message",
+    portal=CHOPNI,
+    input_model=ChopniMessage,
+    run=send_message,
+    key=message_key,
+)

@@ -1,0 +1,333 @@
+"""chopni.set_status — move a Chopni order along PROCESSING → SHIPPED → COMPLETE, or REFUNDED.
+
+The seller's procedure (seed 004): Chopni sets PROCESSED once payment is confirmed; the
+seller sets PROCESSING, then SHIPPED with the tracking number in the comment, then
+COMPLETE (Chopni checks delivery by that number; the 14-day return period starts), or
+"refunded" with a note saying what was done; then "Променете статута на поръчката".
+Every step shows in "История на поръчката".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
+
+from pages.chopni import CHOPNI, Answer, HistoryRow, NoSuchOrder, OrderDetails, OrderPage
+from pages.chopni._parse import squash
+from portalpilot import (
+    Cli,
+    Face,
+    Flow,
+    FlowContext,
+    FlowInput,
+    FlowOutput,
+    OutcomeUnknown,
+    PortalFailure,
+    Refusal,
+    SessionExpired,
+)
+
+ORDER = re.compile(r"\d{4,12}")
+# 8 to 30 letters and digits, at least one a digit (a word of letters is not a number).
+TRACKING = re.compile(r"(?<![A-Z0-9])(?=[A-Z]*[0-9])[A-Z0-9]{8,30}(?![A-Z0-9])")
+
+# The portal's words for its rules (alerts of the status form).
+NOT_ALLOWED = "Невъзможна промяна на статута от {current} към {target}."
+NEED_TRACKING = "Добавете номер за проследяване в коментара."
+NEED_NOTE = "Добавете забележка за предприетото действие."
+
+
+class Status(StrEnum):
+    """What the seller may set; PROCESSED is set by Chopni itself."""
+
+    PROCESSING = "PROCESSING"
+    SHIPPED = "SHIPPED"
+    COMPLETE = "COMPLETE"
+    REFUNDED = "REFUNDED"
+
+
+# The allowed moves: one step along the path, or REFUNDED from anything but REFUNDED.
+NEXT = {"PROCESSED": Status.PROCESSING, "PROCESSING": Status.SHIPPED, "SHIPPED": Status.COMPLETE}
+KNOWN = ("PROCESSED", *Status)
+
+
+def allowed(current: str, target: Status) -> bool:
+    if target is Status.REFUNDED:
+        return current != Status.REFUNDED
+    return NEXT.get(current) == target
+
+
+class ChopniSetStatus(FlowInput):
+    """Set a Chopni order's status, with the comment the portal's rules ask for."""
+
+    order: Annotated[
+        str,
+        Cli(argument=True),
+        Field(description="The Chopni order number, e.g. 418002 (digits only, № allowed)."),
+    ]
+    status: Annotated[
+        Status,
+        Field(description="The new status: PROCESSING, SHIPPED, COMPLETE or REFUNDED (any case)."),
+    ]
+    tracking: Annotated[
+        str | None,
+        Field(
+            validate_default=True,
+            description="Tracking number, required for SHIPPED: 8 to 30 letters A-Z and digits "
+            "(spaces and dashes are dropped), e.g. 1051234567890.",
+        ),
+    ] = None
+    carrier: Annotated[
+        str | None,
+        Field(max_length=40, description="The carrier, written next to the tracking number."),
+    ] = None
+    note: Annotated[
+        str | None,
+        Field(
+            max_length=500,
+            validate_default=True,
+            description="Required for REFUNDED: what was done (money returned, goods exchanged).",
+        ),
+    ] = None
+    comment: Annotated[
+        str | None,
+        Field(max_length=500, description="A comment for the order history (recommended)."),
+    ] = None
+
+    @property
+    def subject(self) -> str:
+        return self.order
+
+    @field_validator("order", mode="before")
+    @classmethod
+    def _order(cls, value: object) -> object:
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            return value
+        text = str(value).strip().removeprefix("№").strip()
+        if not ORDER.fullmatch(text):
+            raise ValueError("expected the order number's digits, e.g. 418002")
+        return text
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        word = value.strip().upper()
+        if word == "PROCESSED":
+            raise ValueError("PROCESSED is set by Chopni once payment is confirmed, not by you")
+        if word not in Status.__members__:
+            raise ValueError("expected one of: " + ", ".join(Status))
+        return Status(word)
+
+    @field_validator("tracking", mode="before")
+    @classmethod
+    def _tracking(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = re.sub(r"[\s-]+", "", value).upper()
+        if text and not TRACKING.fullmatch(text):
+            raise ValueError(
+                "expected 8 to 30 letters (A-Z) and digits, with at least one digit, "
+                "e.g. 1051234567890"
+            )
+        return text or None
+
+    @field_validator("tracking", mode="after")
+    @classmethod
+    def _tracking_for_shipped(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("status") is Status.SHIPPED and not value:
+            raise ValueError(f"SHIPPED needs a tracking number („{NEED_TRACKING}“)")
+        return value
+
+    @field_validator("carrier", mode="after")
+    @classmethod
+    def _carrier_with_tracking(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value and not info.data.get("tracking"):
+            raise ValueError("the carrier goes with a tracking number (--tracking)")
+        return value or None
+
+    @field_validator("note", mode="after")
+    @classmethod
+    def _note_for_refunded(cls, value: str | None, info: ValidationInfo) -> str | None:
+        status = info.data.get("status")
+        if status is Status.REFUNDED and not value:
+            raise ValueError(f"REFUNDED needs a note saying what was done („{NEED_NOTE}“)")
+        if value and status and status is not Status.REFUNDED:
+            raise ValueError("a note is for REFUNDED; use --comment for other statuses")
+        return value or None
+
+    @field_validator("comment", mode="after")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    def portal_comment(self) -> str:
+        """The "Коментар" to write: the note, the tracking number and carrier, the comment."""
+        parts = []
+        if self.note:
+            parts.append(self.note)
+        if self.tracking:
+            carrier = f", куриер: {self.carrier}" if self.carrier else ""
+            parts.append(f"Номер за проследяване: {self.tracking}{carrier}")
+        if self.comment:
+            parts.append(self.comment)
+        return "\n".join(parts)
+
+
+class HistoryEntry(BaseModel):
+    at: str
+    status: str
+    comment: str
+
+
+class ChopniSetStatusResult(FlowOutput):
+    order: str
+    customer: str | None
+    payment: str = Field(description="Платена (paid) or Наложен платеж (cash on delivery).")
+    previous_status: str
+    new_status: str = Field(description="The status the order page shows now.")
+    comment: str
+    history: HistoryEntry | None = Field(None, description="The history row of this change.")
+    return_deadline: date | None = None
+
+
+def set_status(ctx: FlowContext, item: ChopniSetStatus) -> ChopniSetStatusResult:
+    """Set a Chopni order's status (PROCESSING, SHIPPED, COMPLETE, REFUNDED), exactly once."""
+    key = status_key(item)
+    target, comment = item.status, item.portal_comment()
+    page = OrderPage(ctx.page)
+    try:
+        before = page.open(ctx.base_url, item.order).read(item.order)
+    except NoSuchOrder:
+        raise Refusal(f"Chopni has no order №{item.order}", status="not_found") from None
+    ctx.seen(key)  # its status was just read: whatever an earlier click did is known now
+    if before.status == target:
+        # Set by an earlier attempt of ours whose answer was lost, or by someone before.
+        done = "changed" if ctx.clicked_before(key) else "already_done"
+        return _result(item, done, before, before, comment)
+    check_rules(item, before.status, comment)
+
+    page.fill_status_form(target, comment)
+    if item.dry_run:
+        return _result(item, "dry_run", before, before, comment)
+    ctx.clicking(key)
+    answer = page.submit_status_change(target)
+    ctx.log.info("portal answered: {}", answer.message)
+    if answer.answer is Answer.SIGNED_OUT:
+        raise SessionExpired("signed out while changing the status")
+    # Whatever the answer, the result is what the order page shows now.
+    if answer.answer is not Answer.DONE:
+        page.open(ctx.base_url, item.order)
+    after = page.read(item.order)
+    ctx.seen(key)
+    if after.status == target:
+        return _result(item, "changed", before, after, comment)
+    if after.status == before.status:
+        if answer.answer is Answer.REFUSED:
+            raise Refusal(
+                f"Chopni refused {before.status} → {target} for №{item.order}: „{answer.message}“",
+                status="not_allowed",
+            )
+        # The portal did not take the change: safe to try again on a fresh page.
+        raise PortalFailure(f"№{item.order} is still {after.status} after the click")
+    raise OutcomeUnknown(f"№{item.order} reads {after.status} after asking for {target}")
+
+
+def check_rules(item: ChopniSetStatus, current: str, comment: str) -> None:
+    """The portal's rules, from what the order page shows, before any click."""
+    if current not in KNOWN:
+        raise Refusal(
+            f"№{item.order} is in a status this robot does not know ({current}); "
+            "a person should look at it",
+            status="unknown_status",
+        )
+    if not allowed(current, item.status):
+        words = NOT_ALLOWED.format(current=current, target=item.status)
+        step = NEXT.get(current)
+        if current == Status.REFUNDED:
+            hint = "; REFUNDED is final"
+        else:
+            hint = f"; it can go to {step} or REFUNDED" if step else "; only REFUNDED is left"
+        raise Refusal(
+            f"„{words}“ Chopni does not allow №{item.order} to go from {current} to "
+            f"{item.status}{hint}",
+            status="not_allowed",
+            current_status=current,
+        )
+    if item.status is Status.SHIPPED and not TRACKING.search(comment.upper()):
+        raise Refusal(
+            f"„{NEED_TRACKING}“ SHIPPED needs a tracking number in the comment",
+            status="tracking_missing",
+        )
+    if item.status is Status.REFUNDED and not comment.strip():
+        raise Refusal(
+            f"„{NEED_NOTE}“ REFUNDED needs a note saying what was done",
+            status="note_missing",
+        )
+
+
+def _history_row(after: OrderDetails, target: str, comment: str) -> HistoryRow | None:
+    """The row of the change: the newest with the new status, with this comment if any."""
+    rows = [r for r in after.history if r.status == target]
+    ours = [r for r in rows if r.comment == squash(comment)]
+    return max(ours or rows, key=lambda r: r.at) if rows else None
+
+
+def _result(
+    item: ChopniSetStatus,
+    status: str,
+    before: OrderDetails,
+    after: OrderDetails,
+    comment: str,
+) -> ChopniSetStatusResult:
+    row = _history_row(after, item.status, comment) if status != "dry_run" else None
+    if status == "changed":
+        message = f"№{item.order}: {before.status} → {after.status}"
+        if row is None or row.comment != squash(comment):
+            message += " (the history shows no row with this comment)"
+    elif status == "already_done":
+        message = f"№{item.order} is already {after.status}; nothing changed"
+    else:
+        message = f"would set №{item.order} from {before.status} to {item.status}; nothing changed"
+    if after.return_deadline:
+        message += f"; return period until {after.return_deadline:%d.%m.%Y}"
+    return ChopniSetStatusResult(
+        status=status,
+        message=message,
+        order=item.order,
+        customer=after.customer,
+        payment=after.payment,
+        previous_status=before.status,
+        new_status=after.status,
+        comment=comment,
+        history=(
+            HistoryEntry(at=f"{row.at:%d.%m.%Y %H:%M}", status=row.status, comment=row.comment)
+            if row
+            else None
+        ),
+        return_deadline=after.return_deadline,
+    )
+
+
+def status_key(item: ChopniSetStatus) -> str:
+    """The same change: same order, same new status, whatever the comment."""
+    return f"{item.order}/{item.status}"
+
+
+FLOW = Flow(
+    name="chopni.set_status",
+    portal=CHOPNI,
+    input_model=ChopniSetStatus,
+    run=set_status,
+    key=status_key,
+    faces=(
+        Face("ship", {"status": "SHIPPED"}, "Set SHIPPED with the tracking number (--tracking)."),
+        Face("complete", {"status": "COMPLETE"}, "Set COMPLETE: the order was delivered."),
+        Face("refund", {"status": "REFUNDED"}, "Set REFUNDED with a note of what was done."),
+    ),
+)

@@ -1,0 +1,122 @@
+"""What the Mirakl back-office flows share: input checks, the portal's clock, message texts.
+
+Inputs are checked here once, so the CLI, batch files and agent tools refuse the same
+things with the same words, before any browser starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+from pages.mirakl import ThreadDetails, portal_now
+
+ORDER_ID = re.compile(r"\d{6,14}-[A-Z]{1,3}")
+THREAD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,63}")
+FILES_MAX = 5
+FILE_BYTES_MAX = 10 * 1024 * 1024
+TEXT_MAX = 5000
+
+
+def order_id(value: object) -> object:
+    """`8817455903-a ` → `8817455903-A`; anything else is refused with an example."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().upper()
+    if not ORDER_ID.fullmatch(text):
+        raise ValueError("expected the marketplace's order number, e.g. 8817455903-A")
+    return text
+
+
+def thread_id(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not THREAD_ID.fullmatch(text):
+        raise ValueError("expected a thread id as in the address messages/THREAD_ID, e.g. TH-10001")
+    return text
+
+
+def amount(value: object) -> object:
+    """`5.99`, `€5.99`, `1,234.50` → Decimal; `5,99` is refused (which comma is it?)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    text = value.replace("€", "").replace(" ", "").strip()
+    if "," in text and "." not in text:
+        raise ValueError("write amounts with a dot for the cents, e.g. 5.99")
+    try:
+        number = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise ValueError("expected an amount in euros, e.g. 5.99") from None
+    if not number.is_finite() or number <= 0 or number != number.quantize(Decimal("0.01")):
+        raise ValueError("expected a positive amount with at most two decimals, e.g. 5.99")
+    return number.quantize(Decimal("0.01"))
+
+
+def split_cell(value: object) -> object:
+    """A batch cell or one CLI value holding several items: `a.pdf; b.pdf`."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    return value
+
+
+def attachments(paths: list[Path]) -> list[Path]:
+    """Files that exist and are small enough, checked before anything is sent."""
+    if len(paths) > FILES_MAX:
+        raise ValueError(f"attach {FILES_MAX} files at most")
+    for path in paths:
+        if not path.is_file():
+            raise ValueError(f"{path} is not a file that can be read")
+        if path.stat().st_size > FILE_BYTES_MAX:
+            raise ValueError(f"{path} is larger than 10 MB")
+    if len({path.name for path in paths}) != len(paths):
+        raise ValueError("two files have the same name")
+    return [path.resolve() for path in paths]
+
+
+def words(text: str) -> str:
+    """A choice as a person may type it: case, spaces, `_` and `-` aside."""
+    return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
+
+
+def same_text(a: str, b: str) -> bool:
+    """Two message texts are the same message when only spacing differs."""
+
+    def norm(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).split())
+
+    return norm(a) == norm(b)
+
+
+def digest(text: str) -> str:
+    """A short fingerprint of a message, for keys (the text itself stays out of logs)."""
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:12]
+
+
+def already_said(thread: ThreadDetails, text: str) -> bool:
+    """Whether the shop already wrote `text` since the customer's or operator's last word.
+
+    That is what a lost answer leaves behind: sending it again would say it twice.
+    """
+    since = 0
+    for number, message in enumerate(thread.messages):
+        if message.role != "Shop":
+            since = number + 1
+    return any(m.role == "Shop" and same_text(m.text, text) for m in thread.messages[since:])
+
+
+def portal_time(page: Page) -> datetime:
+    """The portal's clock when it shows one (a mock's fixed day), else this machine's."""
+    return portal_now(page) or datetime.now().replace(second=0, microsecond=0)
+
+
+def euro(value: Decimal) -> str:
+    return f"€{value:,.2f}"

@@ -1,0 +1,30 @@
+"""The Chopni seller portal as the runner sees it: its name, its pages' set-up, signing in."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page
+
+from pages.chopni.sign_in import SignInPage
+
+# The consent button: Bulgarian on the portal ("Приемам"), English on some of its pages.
+ACCEPT = re.compile(r"^\s*(Приемам|Приемам всички|Приеми|Accept)\s*$", re.IGNORECASE)
+
+
+class ChopniSeller:
+    name = "chopni"
+    title = "Chopni seller portal"
+
+    def prepare(self, page: Page) -> None:
+        """Accept the cookie-consent dialog whenever it covers the page, as a person would."""
+        banner = page.get_by_role("dialog").filter(has=page.get_by_role("button", name=ACCEPT))
+        page.add_locator_handler(
+            banner, lambda dialog: dialog.get_by_role("button", name=ACCEPT).first.click()
+        )
+
+    def sign_in(self, page: Page, base_url: str, email: str, password: str) -> None:
+        SignInPage(page).open(base_url).log_in(email, password)
+
+
+CHOPNI = ChopniSeller()

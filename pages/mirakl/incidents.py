@@ -1,0 +1,64 @@
+"""Incidents — `incidents` (Customer Care > Incidents): every incident and its status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from playwright.sync_api import Page
+
+from pages.mirakl._parse import parse_datetime
+from pages.mirakl._screen import goto, read_table, settle
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    order_id: str
+    reason: str
+    opened: datetime
+    opened_by: str  # "Customer" or "Operator"
+    status: str  # "Open" or "Solved – awaiting operator"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.casefold() == "open"
+
+
+class IncidentList:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", name="Incidents", exact=True)
+        self.table = page.get_by_role("main").get_by_role("table")
+        self.empty = page.get_by_text("No incidents.", exact=True)
+
+    def open(self, base_url: str) -> IncidentList:
+        goto(self.page, base_url, "incidents")
+        settle(self.page, self.heading)
+        settle(self.page, self.table.or_(self.empty))
+        return self
+
+    def open_from_menu(self) -> IncidentList:
+        """Customer Care > Incidents, as the procedure says."""
+        navigation = self.page.get_by_role("navigation")
+        navigation.get_by_role("button", name="Customer Care").click()
+        self.page.get_by_role("menuitem", name="Incidents").click()
+        settle(self.page, self.heading)
+        settle(self.page, self.table.or_(self.empty))
+        return self
+
+    def rows(self) -> list[IncidentRow]:
+        if not self.table.count():
+            return []
+        return [
+            IncidentRow(
+                order_id=row["Order"],
+                reason=row["Reason"],
+                opened=parse_datetime(row["Opened"]),
+                opened_by=row["Opened by"],
+                status=row["Status"],
+            )
+            for row, _ in read_table(self.table)
+        ]
+
+    def of_order(self, order_id: str) -> list[IncidentRow]:
+        return [row for row in self.rows() if row.order_id == order_id]

@@ -1,0 +1,51 @@
+"""Sign in — `login`."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page
+
+from pages.mirakl._screen import MAINTENANCE, SOMETHING_WRONG, goto, settle
+from portalpilot import LoginRejected, PortalDown, PortalFailure
+
+LOCKED = re.compile(r"locked", re.IGNORECASE)
+
+
+class SignInPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", name="Sign in", exact=True)
+        self.email = page.get_by_label("Email", exact=True)
+        self.password = page.get_by_label("Password", exact=True)
+        self.sign_in_button = page.get_by_role("button", name="Sign in", exact=True)
+        self.alert = page.get_by_role("alert").filter(has_text=re.compile(r"\S"))
+        # Signed in: the navigation with "Orders" shows on every page.
+        self.signed_in = page.get_by_role("navigation").get_by_role("link", name="Orders")
+        self.maintenance = page.get_by_role("heading", name=MAINTENANCE)
+
+    def open(self, base_url: str) -> SignInPage:
+        goto(self.page, base_url, "login")
+        settle(self.page, self.heading)
+        return self
+
+    def log_in(self, email: str, password: str) -> None:
+        """Submit the form once; the portal's refusal is raised, never retried here.
+
+        Signed in wins over any alert: the landing page's list may fail to load, and
+        that "Something went wrong" is the portal's trouble, not a rejected login.
+        """
+        self.email.fill(email)
+        self.password.fill(password)
+        self.sign_in_button.click()
+        failed = self.page.get_by_role("heading", name=SOMETHING_WRONG)
+        self.signed_in.or_(self.alert).or_(self.maintenance).or_(failed).first.wait_for()
+        if self.signed_in.count():
+            return
+        if self.maintenance.count():
+            raise PortalDown("the portal is down for maintenance")
+        message = self.alert.first.inner_text().strip() if self.alert.count() else ""
+        if not message or SOMETHING_WRONG.search(message):
+            raise PortalFailure("the portal answered 'Something went wrong' to signing in")
+        status = "account_locked" if LOCKED.search(message) else "login_rejected"
+        raise LoginRejected(f"login rejected for {email}: {message}", status=status)

@@ -1,0 +1,376 @@
+"""chopni.set_status and chopni.message in a real Chromium, through the runner and the CLI.
+
+Every test that changes something asserts on the mock's `__mock__/state`: what really
+happened, not what the page said. Order numbers are the fixed ones of
+fixtures/chopni/data.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MockPortal, cli_env, run_cli
+from playwright.sync_api import Page
+from pydantic import ValidationError
+
+from flows.chopni_message import FLOW as MESSAGE
+from flows.chopni_message import ChopniMessage
+from flows.chopni_set_status import FLOW as SET_STATUS
+from flows.chopni_set_status import ChopniSetStatus, Status
+from pages.chopni import CHOPNI, OrderList
+from portalpilot import Outcome, PortalSettings, Result, Settings
+from portalpilot._cli_inputs import describe_errors
+from portalpilot._runner import Robot
+from portalpilot._settings import RetrySettings
+
+EMAIL, PASSWORD = "shop@example.com", "chopni-demo"
+
+
+@pytest.fixture
+def chopni(base_url: str) -> Iterator[MockPortal]:
+    portal = MockPortal(f"{base_url}/chopni/")
+    portal.reset()
+    yield portal
+    portal.http.close()
+
+
+def make_settings(state_dir: Path, url: str, password: str = PASSWORD) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        state_dir=state_dir,
+        retries=RetrySettings(attempts=3, backoff_s=0.05, backoff_max_s=0.2),
+        chopni=PortalSettings(base_url=url, email=EMAIL, password=password),
+    )
+
+
+@pytest.fixture(scope="module")
+def shared_robot(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Robot]:
+    """One browser for the module; each reset ends its session, so it signs in again."""
+    state = tmp_path_factory.mktemp("chopni-state")
+    with Robot(make_settings(state, f"{base_url}/chopni/")) as robot:
+        yield robot
+
+
+@pytest.fixture
+def robot(shared_robot: Robot, chopni: MockPortal) -> Robot:
+    return shared_robot
+
+
+def set_status(robot: Robot, order: str, status: str, **values: Any) -> Result:
+    return robot.run(SET_STATUS, ChopniSetStatus(order=order, status=status, **values))
+
+
+def changes(chopni: MockPortal) -> list[tuple[str, str, str]]:
+    return [(e["order"], e["from"], e["to"]) for e in chopni.events("status_change")]
+
+
+def order(chopni: MockPortal, number: str) -> dict[str, Any]:
+    return next(o for o in chopni.state()["orders"] if o["number"] == number)
+
+
+def env(chopni: MockPortal, state: Path, **extra: str) -> dict[str, str]:
+    return cli_env(
+        chopni.url.replace("/chopni/", "/kogan/"),
+        state,
+        PORTALPILOT_CHOPNI__BASE_URL=chopni.url,
+        PORTALPILOT_CHOPNI__EMAIL=EMAIL,
+        PORTALPILOT_CHOPNI__PASSWORD=PASSWORD,
+        **extra,
+    )
+
+
+# --- chopni.set_status ----------------------------------------------------------------------
+
+
+def test_ship_writes_tracking_and_carrier_in_the_bulgarian_comment(
+    robot: Robot, chopni: MockPortal
+) -> None:
+    result = set_status(
+        robot,
+        "418002",
+        "shipped",
+        tracking="1051 2345 67890",
+        carrier="Еконт",
+        comment="Изпратено с гаранционна карта и фактура.",
+    )
+
+    assert (result.outcome, result.status) == (Outcome.DONE, "changed"), result.message
+    comment = "Номер за проследяване: 1051234567890, куриер: Еконт\n" + (
+        "Изпратено с гаранционна карта и фактура."
+    )
+    [event] = chopni.events("status_change")
+    assert (event["order"], event["from"], event["to"]) == ("418002", "PROCESSING", "SHIPPED")
+    assert event["comment"] == comment  # Bulgarian text round-trips exactly
+    fields = result.fields()
+    assert (fields["previous_status"], fields["new_status"]) == ("PROCESSING", "SHIPPED")
+    assert fields["history"]["status"] == "SHIPPED"
+    assert fields["history"]["comment"] == " ".join(comment.split())
+    assert (fields["customer"], fields["payment"]) == ("Георги Петров", "Платена")
+
+
+def test_complete_behind_a_cookie_banner_starts_the_return_period(
+    robot: Robot, chopni: MockPortal
+) -> None:
+    chopni.faults(cookie_banner=True)
+    result = set_status(robot, "418003", "Complete", comment="Получена от клиента.")
+
+    assert result.status == "changed", result.message
+    assert str(result.fields()["return_deadline"]) == "2026-05-29"
+    assert "29.05.2026" in result.message
+    assert changes(chopni) == [("418003", "SHIPPED", "COMPLETE")]
+
+
+def test_refund_note_round_trips_and_cash_on_delivery_is_reported(
+    robot: Robot, chopni: MockPortal
+) -> None:
+    note = "Заменена стока: изпратен нов конструктор „500 части“ на 15.05.2026."
+    result = set_status(robot, "418007", "REFUNDED", note=note)
+
+    assert result.status == "changed", result.message
+    assert result.fields()["payment"] == "Наложен платеж"
+    [event] = chopni.events("status_change")
+    assert (event["from"], event["to"], event["comment"]) == ("PROCESSING", "REFUNDED", note)
+
+
+def test_moves_the_portal_forbids_are_refused_before_the_click(
+    robot: Robot, chopni: MockPortal
+) -> None:
+    for number, status, values, words in (
+        ("418006", "SHIPPED", {"tracking": "1051234567890"}, "от PROCESSED към SHIPPED"),
+        ("418005", "COMPLETE", {}, "от REFUNDED към COMPLETE"),
+        ("418003", "PROCESSING", {}, "от SHIPPED към PROCESSING"),
+    ):
+        result = set_status(robot, number, status, **values)
+        assert (result.outcome, result.status) == (Outcome.REFUSED, "not_allowed")
+        assert f"Невъзможна промяна на статута {words}." in result.message
+    assert chopni.events("status_change") == []
+
+
+def test_missing_tracking_or_note_is_refused_before_the_click(
+    robot: Robot, chopni: MockPortal
+) -> None:
+    # The input model refuses these up front; the flow checks again before clicking.
+    shipped = ChopniSetStatus.model_construct(order="418002", status=Status.SHIPPED)
+    refunded = ChopniSetStatus.model_construct(order="418004", status=Status.REFUNDED)
+    for item, status, words in (
+        (shipped, "tracking_missing", "Добавете номер за проследяване в коментара."),
+        (refunded, "note_missing", "Добавете забележка за предприетото действие."),
+    ):
+        result = robot.run(SET_STATUS, item)
+        assert (result.outcome, result.status) == (Outcome.REFUSED, status)
+        assert words in result.message
+    assert chopni.events("status_change") == []
+
+
+def test_already_in_the_status_is_done_without_a_click(robot: Robot, chopni: MockPortal) -> None:
+    result = set_status(robot, "418009", "COMPLETE")
+
+    assert (result.outcome, result.status) == (Outcome.DONE, "already_done")
+    assert result.fields()["history"]["status"] == "COMPLETE"
+    assert chopni.events("status_change") == []
+
+
+def test_running_twice_changes_once(robot: Robot, chopni: MockPortal) -> None:
+    first = set_status(robot, "418001", "PROCESSING", comment="Подготвя се.")
+    second = set_status(robot, "418001", "PROCESSING", comment="Подготвя се.")
+
+    assert (first.status, second.status) == ("changed", "already_done")
+    assert changes(chopni) == [("418001", "PROCESSED", "PROCESSING")]
+
+
+def test_error_after_the_click_is_verified_not_repeated(robot: Robot, chopni: MockPortal) -> None:
+    chopni.faults(commit_then_error=1)
+    result = set_status(robot, "418008", "COMPLETE")
+
+    assert (result.outcome, result.status) == (Outcome.DONE, "changed"), result.message
+    assert changes(chopni) == [("418008", "SHIPPED", "COMPLETE")]
+    assert order(chopni, "418008")["status"] == "COMPLETE"
+
+
+def test_dry_run_fills_the_form_and_changes_nothing(robot: Robot, chopni: MockPortal) -> None:
+    result = set_status(robot, "418010", "SHIPPED", tracking="BG1051234567", dry_run=True)
+
+    assert (result.outcome, result.status, result.dry_run) == (Outcome.DONE, "dry_run", True)
+    assert chopni.events("status_change") == []
+
+
+def test_unknown_order_and_wrong_password(robot: Robot, tmp_path: Path, chopni: MockPortal) -> None:
+    missing = set_status(robot, "999999", "COMPLETE")
+    with Robot(make_settings(tmp_path, chopni.url, password="wrong")) as wrong:
+        rejected = set_status(wrong, "418001", "PROCESSING")
+
+    assert (missing.outcome, missing.status) == (Outcome.REFUSED, "not_found")
+    assert (rejected.status, rejected.attempts) == ("login_rejected", 1)
+    assert len(chopni.events("login_failed")) == 1
+    assert chopni.events("status_change") == []
+
+
+# --- chopni.message -------------------------------------------------------------------------
+
+
+def test_message_with_attachments_is_sent_once(
+    robot: Robot, chopni: MockPortal, tmp_path: Path
+) -> None:
+    invoice = tmp_path / "фактура-418010.pdf"
+    invoice.write_bytes(b"%PDF-1.4 " + b"0" * 3000)
+    photo = tmp_path / "снимка.jpg"
+    photo.write_bytes(b"\xff\xd8" + b"1" * 1500)
+    text = "Здравейте, г-жо Николова!\nПрилагаме фактурата и снимка на пратката."
+    item = ChopniMessage(order="418010", text=text, attachments=[invoice, photo])
+    first = robot.run(MESSAGE, item)
+    second = robot.run(MESSAGE, item)
+
+    assert (first.status, second.status) == ("sent", "already_sent"), first.message
+    [event] = chopni.events("message")
+    assert (event["order"], event["text"]) == ("418010", text)
+    assert event["attachments"] == [
+        {"name": "фактура-418010.pdf", "size": 3009},
+        {"name": "снимка.jpg", "size": 1502},
+    ]
+
+
+def test_message_answer_lost_after_sending_is_not_sent_again(
+    robot: Robot, chopni: MockPortal
+) -> None:
+    chopni.faults(commit_then_error=1)
+    result = robot.run(MESSAGE, ChopniMessage(order="418011", text="Пратката пристига утре."))
+
+    assert (result.outcome, result.status) == (Outcome.DONE, "sent"), result.message
+    assert len(chopni.events("message")) == 1
+    assert len(order(chopni, "418011")["messages"]) == 2
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+
+def test_order_list_filters_searches_and_pages(page: Page, chopni: MockPortal) -> None:
+    chopni.faults(slow_list_ms=400)  # the table fills in after the page has loaded
+    CHOPNI.prepare(page)
+    CHOPNI.sign_in(page, chopni.url, EMAIL, PASSWORD)
+    orders = OrderList(page).open(chopni.url)
+    assert len(orders.rows()) == 20 and not orders.has_previous_page()
+    orders.filter_status("COMPLETE")
+    first = orders.rows()
+    assert {row.status for row in first} == {"COMPLETE"}
+    orders.next_page()
+    assert orders.has_previous_page() and first[0] not in orders.rows()
+    orders.filter_status("")  # "Всички"
+    orders.search("Красимир")
+    [row] = orders.rows()
+    assert (row.number, row.customer, str(row.total)) == ("418030", "Красимир Ангелов", "1234.50")
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def spy_browser(tmp_path: Path) -> tuple[Path, Path]:
+    """A "browser" that only records that someone tried to start it."""
+    marker = tmp_path / "browser-started"
+    spy = tmp_path / "chromium-spy"
+    spy.write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n")
+    spy.chmod(0o755)
+    return spy, marker
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["ship", "418002", "--tracking", "12-34"], "tracking"),
+        (["refund", "418004"], "note"),
+        (["message", "418010", "--text", "Пишете ми: ivan@abv.bg"], "text"),
+    ],
+)
+def test_bad_input_exits_2_without_a_browser(
+    tmp_path: Path, chopni: MockPortal, spy_browser: tuple[Path, Path], args: list, field: str
+) -> None:
+    spy, marker = spy_browser
+    environment = env(chopni, tmp_path, PORTALPILOT_BROWSER__EXECUTABLE_PATH=str(spy))
+    done = run_cli("chopni", *args, "--json", env=environment, cwd=tmp_path)
+
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert [e["field"] for e in json.loads(done.stdout)["errors"]] == [field]
+    assert not marker.exists()
+    assert chopni.events() == []
+
+
+@pytest.mark.parametrize(
+    ("flow", "values", "field", "words"),
+    [
+        (SET_STATUS, {"status": "SHIPPED"}, "tracking", "Добавете номер за проследяване"),
+        (SET_STATUS, {"status": "shipped", "tracking": "ABCDEFGHIJ"}, "tracking", "one digit"),
+        (SET_STATUS, {"status": "PROCESSED"}, "status", "set by Chopni"),
+        (SET_STATUS, {"status": "COMPLETE", "note": "x"}, "note", "--comment"),
+        (SET_STATUS, {"status": "COMPLETE", "carrier": "Еконт"}, "carrier", "--tracking"),
+        (MESSAGE, {"text": "Обадете се на +359 88 123 4567"}, "text", "лична информация"),
+        (MESSAGE, {"text": "Снимка", "attachments": "липсва.jpg"}, "attachments", "no such"),
+    ],
+)
+def test_input_model_names_the_field_and_the_rule(
+    flow: Any, values: dict, field: str, words: str
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        flow.input_model.model_validate({"order": "418002", **values})
+    [problem] = describe_errors(error.value)
+    assert problem["field"] == field and words in problem["problem"]
+
+
+def test_an_attachment_over_5_mb_is_refused_up_front(tmp_path: Path) -> None:
+    big = tmp_path / "видео.mp4"
+    big.write_bytes(b"0" * (5 * 1024 * 1024 + 1))
+    with pytest.raises(ValidationError, match="more than the 5 MB"):
+        ChopniMessage(order="418010", text="Видео", attachments=[big])
+
+
+def test_cli_ship_then_maintenance_exits_3(tmp_path: Path, chopni: MockPortal) -> None:
+    environment = env(chopni, tmp_path / "state")
+    shipped = run_cli(
+        "chopni", "ship", "418021", "--tracking", "BG1051000021", "--carrier", "Спиди", "--json",
+        env=environment, cwd=tmp_path,
+    )  # fmt: skip
+    chopni.faults(maintenance=True)
+    down = run_cli("chopni", "complete", "418003", "--json", env=environment, cwd=tmp_path)
+
+    assert shipped.returncode == 0, shipped.stderr
+    answer = json.loads(shipped.stdout)
+    assert (answer["flow"], answer["status"], answer["reference"]) == (
+        "chopni.set_status",
+        "changed",
+        "418021",
+    )
+    assert down.returncode == 3
+    assert json.loads(down.stdout)["status"] == "maintenance"
+    assert changes(chopni) == [("418021", "PROCESSING", "SHIPPED")]
+
+
+def test_batch_of_tracking_numbers_changes_each_order_once(
+    tmp_path: Path, chopni: MockPortal
+) -> None:
+    batch = tmp_path / "ship.csv"
+    batch.write_text(
+        "order,status,tracking,carrier\n"
+        "418022,shipped,1051000000022,Еконт\n"
+        "418023,SHIPPED,1051000000023,\n"
+        "418024,SHIPPED,BG1051000024,BG Post\n"
+        "418022,SHIPPED,1051000000022,Еконт\n",
+        encoding="utf-8",
+    )
+    done = run_cli(
+        "batch", str(batch), "--flow", "chopni.set_status", "--workers", "1", "--json",
+        env=env(chopni, tmp_path / "state"), cwd=tmp_path,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = json.loads(done.stdout)
+    assert summary["counts"] == {"changed": 3, "duplicate": 1}
+    assert sorted(changes(chopni)) == [
+        ("418022", "PROCESSING", "SHIPPED"),
+        ("418023", "PROCESSING", "SHIPPED"),
+        ("418024", "PROCESSING", "SHIPPED"),
+    ]
+    comments = {e["order"]: e["comment"] for e in chopni.events("status_change")}
+    assert comments["418024"] == "Номер за проследяване: BG1051000024, куриер: BG Post"
