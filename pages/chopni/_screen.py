@@ -10,54 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from urllib.parse import urljoin, urlparse
 
-from playwright.sync_api import Locator, Page, Response
+from playwright.sync_api import Locator, Page
 
+from pages._screen import Screen, ScreenWords
 from pages.chopni._parse import squash
-from portalpilot import PortalDown, PortalFailure, SessionExpired
 
 SIGN_IN = "Вход в профила на продавача"
 MAINTENANCE = re.compile(r"Профилактика", re.IGNORECASE)
 SOMETHING_WRONG = re.compile(r"Нещо се обърка")
 
 
-def signals(page: Page) -> tuple[Locator, Locator, Locator]:
-    """(the sign-in page, the maintenance page, an error page or alert)."""
-    return (
-        page.get_by_role("heading", name=SIGN_IN, exact=True),
-        page.get_by_role("heading", name=MAINTENANCE),
-        page.get_by_role("heading", name=SOMETHING_WRONG).or_(
-            page.get_by_role("alert").filter(has_text=SOMETHING_WRONG)
-        ),
-    )
-
-
-def goto(page: Page, base_url: str, path: str) -> Response | None:
-    """Open a portal path, turning the portal's error answers into errors."""
-    response = page.goto(urljoin(base_url, path))
-    if response is not None and response.status == 503:
-        raise PortalDown(f"the portal is down for maintenance ({page.url})")
-    if response is not None and response.status >= 500:
-        raise PortalFailure(f"the portal answered HTTP {response.status} for {path}")
-    if urlparse(page.url).path.endswith("/login") and not path.startswith("login"):
-        raise SessionExpired("the portal asked to sign in again")
-    return response
-
-
-def settle(page: Page, expected: Locator) -> None:
-    """Wait until `expected` shows, or raise what the page shows instead."""
-    sign_in, maintenance, failure = signals(page)
-    expected.or_(sign_in).or_(maintenance).or_(failure).first.wait_for()
-    if expected.first.is_visible() and not failure.first.is_visible():
-        return
-    if maintenance.first.is_visible():
-        raise PortalDown(f"the portal is down for maintenance ({page.url})")
-    if sign_in.is_visible():
-        raise SessionExpired("the portal asked to sign in again")
-    if failure.first.is_visible():
-        raise PortalFailure(f"the portal answered 'Нещо се обърка' ({page.url})")
-    raise PortalFailure(f"the page changed while it was read ({page.url})")
+SCREEN = Screen(ScreenWords(SIGN_IN, MAINTENANCE, SOMETHING_WRONG))
+signals, goto, settle = SCREEN.signals, SCREEN.goto, SCREEN.settle
 
 
 class Answer(Enum):

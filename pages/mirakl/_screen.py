@@ -12,53 +12,19 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from urllib.parse import urljoin, urlparse
 
-from playwright.sync_api import Locator, Page, Response
+from playwright.sync_api import Locator, Page
 
+from pages._screen import Screen, ScreenWords
 from pages.mirakl._parse import parse_datetime
-from portalpilot import PortalDown, PortalFailure, SessionExpired
 
 MAINTENANCE = "Under maintenance"
 SOMETHING_WRONG = re.compile(r"Something went wrong")
 PORTAL_TIME = re.compile(r"^\s*Portal time:\s*\d{2}/\d{2}/\d{4} \d{2}:\d{2}\s*$")
 
 
-def _signals(page: Page) -> tuple[Locator, Locator, Locator]:
-    return (
-        page.get_by_role("heading", name="Sign in", exact=True),
-        page.get_by_role("heading", name=MAINTENANCE),
-        page.get_by_role("heading", name=SOMETHING_WRONG).or_(
-            page.get_by_role("alert").filter(has_text=SOMETHING_WRONG)
-        ),
-    )
-
-
-def goto(page: Page, base_url: str, path: str) -> Response | None:
-    """Open a portal path, turning the portal's error answers into errors."""
-    response = page.goto(urljoin(base_url, path))
-    if response is not None and response.status == 503:
-        raise PortalDown(f"the portal is down for maintenance ({page.url})")
-    if response is not None and response.status >= 500:
-        raise PortalFailure(f"the portal answered HTTP {response.status} for {path}")
-    if urlparse(page.url).path.endswith("/login") and not path.startswith("login"):
-        raise SessionExpired("the portal asked to sign in again")
-    return response
-
-
-def settle(page: Page, expected: Locator) -> None:
-    """Wait until `expected` shows, or raise what the page shows instead."""
-    sign_in, maintenance, failure = _signals(page)
-    expected.or_(sign_in).or_(maintenance).or_(failure).first.wait_for()
-    if expected.first.is_visible() and not failure.first.is_visible():
-        return
-    if maintenance.is_visible():
-        raise PortalDown(f"the portal is down for maintenance ({page.url})")
-    if sign_in.is_visible():
-        raise SessionExpired("the portal asked to sign in again")
-    if failure.first.is_visible():
-        raise PortalFailure(f"the portal answered 'Something went wrong' ({page.url})")
-    raise PortalFailure(f"the page changed while it was read ({page.url})")
+SCREEN = Screen(ScreenWords("Sign in", MAINTENANCE, SOMETHING_WRONG))
+signals, goto, settle = SCREEN.signals, SCREEN.goto, SCREEN.settle
 
 
 def portal_now(page: Page) -> datetime | None:
@@ -87,7 +53,7 @@ class Confirmation:
 
 def answer_after(page: Page, done: Locator, alert: Locator) -> Confirmation:
     """Wait for the portal's answer to the click just made, whatever it is."""
-    sign_in, maintenance, failure = _signals(page)
+    sign_in, maintenance, failure = signals(page)
     done.or_(alert).or_(failure).or_(sign_in).or_(maintenance).first.wait_for()
     if done.count():
         return Confirmation(Answer.DONE, done.first.inner_text().strip())
