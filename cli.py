@@ -315,15 +315,16 @@ def mock_serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
 ) -> None:
     """Serve the mock portals until Ctrl-C; prints the URL and the demo logins."""
-    from fixtures import DEMO_LOGINS, MockServer
+    from fixtures import MockServer, demo_logins
 
+    logins = demo_logins()
     server = MockServer(port=port)
     url = server.start()
     out.print(f"Mock portals on [bold]{url}[/] (Ctrl-C to stop)")
-    for portal, (email, password) in DEMO_LOGINS.items():
+    for portal, (email, password) in logins.items():
         out.print(f"{portal}: {url}/{portal}/   demo login {email} / {password}", highlight=False)
     out.print("\nTo drive them:", style="dim")
-    for portal, (email, password) in DEMO_LOGINS.items():
+    for portal, (email, password) in logins.items():
         prefix = f"PORTALPILOT_{portal.upper()}__"
         out.print(f"  export {prefix}BASE_URL={url}/{portal}/", highlight=False)
         out.print(f"  export {prefix}EMAIL={email}", highlight=False)

@@ -16,12 +16,12 @@ from pathlib import Path
 from bench import minimal
 from bench._common import EMAIL, PASSWORD, mock_server, refund_events, reset
 from flows.kogan_refund import FLOW, KoganRefund
+from pages.kogan.portal import KoganSettings
 from portalpilot import Outcome, Settings
 from portalpilot._batch_run import run_batch_file
 from portalpilot._logging import configure_logging
 from portalpilot._progress import LineProgress
 from portalpilot._runner import Robot
-from portalpilot._settings import KoganSettings
 
 
 def timed(label: str, url: str, count: int, run: Callable[[list[str]], None]) -> float:

@@ -14,18 +14,20 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
-from pages.chopni import CHOPNI, Answer, NoSuchOrder, OrderDetails, OrderPage
+from pages.chopni import CHOPNI, ConversationDialog, NoSuchOrder, OrderPage
 from pages.chopni._parse import squash
 from portalpilot import (
+    Answer,
+    Change,
     Cli,
     Flow,
     FlowContext,
     FlowInput,
     FlowOutput,
-    OutcomeUnknown,
     PortalFailure,
     Refusal,
-    SessionExpired,
+    Reply,
+    Seen,
 )
 
 ORDER = re.compile(r"\d{4,12}")
@@ -137,48 +139,51 @@ class ChopniMessageResult(FlowOutput):
 def send_message(ctx: FlowContext, item: ChopniMessage) -> ChopniMessageResult:
     """Send a message (with attachments) to a Chopni order's customer, exactly once."""
     key = message_key(item)
+    names = [path.name for path in item.attachments]
     page = OrderPage(ctx.page)
+
+    def shown() -> bool:
+        return page.shows_message(item.text, names)
+
     try:
-        before = page.open(ctx.base_url, item.order).read(item.order)
+        page.open(ctx.base_url, item.order)
     except NoSuchOrder:
         raise Refusal(f"Chopni has no order №{item.order}", status="not_found") from None
-    ctx.seen(key)
-    if shows(before, item):
-        # Sent by an earlier attempt of ours whose answer was lost, or sent before.
-        return _result(item, before, "sent" if ctx.clicked_before(key) else "already_sent")
+    if shown():
+        # Sent by an earlier click of ours whose answer was lost, or sent before.
+        return _result(item, page, "sent" if ctx.found_done(key) else "already_sent")
 
-    dialog = page.start_conversation()
-    dialog.write(item.text)
-    dialog.attach(item.attachments)
+    def write() -> ConversationDialog:
+        dialog = page.start_conversation()
+        dialog.write(item.text)
+        dialog.attach(item.attachments)
+        return dialog
+
     if item.dry_run:
-        dialog.close()
-        return _result(item, before, "dry_run")
-    ctx.clicking(key)
-    answer = dialog.send(item.text)
-    ctx.log.info("portal answered: {}", answer.answer.value)
-    if answer.answer is Answer.SIGNED_OUT:
-        raise SessionExpired("signed out while sending the message")
-    if answer.answer is not Answer.DONE:
+        write().close()
+        return _result(item, page, "dry_run")
+
+    def read() -> Seen:
+        """The order page afresh: the message under „Съобщения“, or positively not."""
         page.open(ctx.base_url, item.order)
-    after = page.read(item.order)
-    ctx.seen(key)
-    if shows(after, item):
-        return _result(item, after, "sent")
-    if answer.answer is Answer.REFUSED:
-        raise Refusal(f"Chopni refused the message: „{answer.message}“", status="refused")
-    if answer.answer is Answer.DONE:
-        raise OutcomeUnknown(f"№{item.order}: the message showed, then could not be read back")
-    # Not there: the portal did not take it; safe to try again on a fresh page.
-    raise PortalFailure(f"№{item.order}: the message is not under „Съобщения“ after sending")
+        return Seen.DONE if shown() else Seen.ABSENT
+
+    def click() -> Reply:
+        return write().send()
+
+    what = f"message to the customer of №{item.order}"
+    committed = ctx.commit(Change(key=key, read=read, what=what), click)
+    reply = committed.reply
+    ctx.log.info("portal answered: {}", reply.answer.value)
+    if committed.seen is Seen.ABSENT:
+        if reply.answer is Answer.REFUSED:
+            raise Refusal(f"Chopni refused the message: „{reply.message}“", status="refused")
+        # Positively not there: the portal did not take it; a fresh attempt may.
+        raise PortalFailure(f"№{item.order}: the message is not under „Съобщения“ after sending")
+    return _result(item, page, "sent")
 
 
-def shows(order: OrderDetails, item: ChopniMessage) -> bool:
-    """Whether one of the order's messages has this text and these files' names."""
-    names = [path.name for path in item.attachments]
-    return any(m.says(item.text) and all(n in m.text for n in names) for m in order.messages)
-
-
-def _result(item: ChopniMessage, order: OrderDetails, status: str) -> ChopniMessageResult:
+def _result(item: ChopniMessage, page: OrderPage, status: str) -> ChopniMessageResult:
     files = [SentFile(name=p.name, size=p.stat().st_size) for p in item.attachments]
     with_files = f" with {len(files)} file(s)" if files else ""
     message = {
@@ -190,7 +195,7 @@ def _result(item: ChopniMessage, order: OrderDetails, status: str) -> ChopniMess
         status=status,
         message=message,
         order=item.order,
-        customer=order.customer,
+        customer=page.customer(),
         text=item.text,
         attachments=files,
     )

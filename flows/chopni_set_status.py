@@ -10,27 +10,31 @@ Every step shows in "История на поръчката".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from pages.chopni import CHOPNI, Answer, HistoryRow, NoSuchOrder, OrderDetails, OrderPage
+from pages.chopni import CHOPNI, HistoryRow, NoSuchOrder, OrderPage
 from pages.chopni._parse import squash
 from portalpilot import (
+    Answer,
+    Change,
     Cli,
     Face,
     Flow,
     FlowContext,
     FlowInput,
     FlowOutput,
-    OutcomeUnknown,
     PortalFailure,
     Refusal,
-    SessionExpired,
+    Reply,
+    Seen,
 )
 
+T = TypeVar("T")
 ORDER = re.compile(r"\d{4,12}")
 # 8 to 30 letters and digits, at least one a digit (a word of letters is not a number).
 TRACKING = re.compile(r"(?<![A-Z0-9])(?=[A-Z]*[0-9])[A-Z0-9]{8,30}(?![A-Z0-9])")
@@ -188,7 +192,9 @@ class HistoryEntry(BaseModel):
 class ChopniSetStatusResult(FlowOutput):
     order: str
     customer: str | None
-    payment: str = Field(description="Платена (paid) or Наложен платеж (cash on delivery).")
+    payment: str | None = Field(
+        description="Платена (paid) or Наложен платеж (cash on delivery); None if unread."
+    )
     previous_status: str
     new_status: str = Field(description="The status the order page shows now.")
     comment: str
@@ -202,40 +208,46 @@ def set_status(ctx: FlowContext, item: ChopniSetStatus) -> ChopniSetStatusResult
     target, comment = item.status, item.portal_comment()
     page = OrderPage(ctx.page)
     try:
-        before = page.open(ctx.base_url, item.order).read(item.order)
+        before = page.open(ctx.base_url, item.order).status()
     except NoSuchOrder:
         raise Refusal(f"Chopni has no order №{item.order}", status="not_found") from None
-    ctx.seen(key)  # its status was just read: whatever an earlier click did is known now
-    if before.status == target:
-        # Set by an earlier attempt of ours whose answer was lost, or by someone before.
-        done = "changed" if ctx.clicked_before(key) else "already_done"
-        return _result(item, done, before, before, comment)
-    check_rules(item, before.status, comment)
+    if before == target:
+        # Set by an earlier click of ours whose answer was lost, or by someone else.
+        done = "changed" if ctx.found_done(key) else "already_done"
+        return _result(ctx, item, done, page, before, target, comment)
+    check_rules(item, before, comment)
 
     page.fill_status_form(target, comment)
     if item.dry_run:
-        return _result(item, "dry_run", before, before, comment)
-    ctx.clicking(key)
-    answer = page.submit_status_change(target)
-    ctx.log.info("portal answered: {}", answer.message)
-    if answer.answer is Answer.SIGNED_OUT:
-        raise SessionExpired("signed out while changing the status")
-    # Whatever the answer, the result is what the order page shows now.
-    if answer.answer is not Answer.DONE:
-        page.open(ctx.base_url, item.order)
-    after = page.read(item.order)
-    ctx.seen(key)
-    if after.status == target:
-        return _result(item, "changed", before, after, comment)
-    if after.status == before.status:
-        if answer.answer is Answer.REFUSED:
+        return _result(ctx, item, "dry_run", page, before, before, comment)
+
+    def read() -> Seen:
+        """The order page afresh: the new status shows, or still the one it had."""
+        now = page.open(ctx.base_url, item.order).status()
+        if now == target:
+            return Seen.DONE
+        if now == before:
+            return Seen.ABSENT
+        raise PortalFailure(f"№{item.order} reads {now}, neither {before} nor {target}")
+
+    def click() -> Reply:
+        # The guard may have read the page again first: fill the form on the page shown.
+        page.fill_status_form(target, comment)
+        return page.submit_status_change(target)
+
+    what = f"set №{item.order} from {before} to {target}"
+    committed = ctx.commit(Change(key=key, read=read, what=what), click)
+    reply = committed.reply
+    ctx.log.info("portal answered: {}", reply.message)
+    if committed.seen is Seen.ABSENT:
+        if reply.answer is Answer.REFUSED:
             raise Refusal(
-                f"Chopni refused {before.status} → {target} for №{item.order}: „{answer.message}“",
+                f"Chopni refused {before} → {target} for №{item.order}: „{reply.message}“",
                 status="not_allowed",
             )
-        # The portal did not take the change: safe to try again on a fresh page.
-        raise PortalFailure(f"№{item.order} is still {after.status} after the click")
-    raise OutcomeUnknown(f"№{item.order} reads {after.status} after asking for {target}")
+        # Positively not taken (an error page before any change): a fresh attempt may.
+        raise PortalFailure(f"№{item.order} is still {before} after the click ({reply.message})")
+    return _result(ctx, item, "changed", page, before, target, comment)
 
 
 def check_rules(item: ChopniSetStatus, current: str, comment: str) -> None:
@@ -271,52 +283,77 @@ def check_rules(item: ChopniSetStatus, current: str, comment: str) -> None:
         )
 
 
-def _history_row(after: OrderDetails, target: str, comment: str) -> HistoryRow | None:
+def _history_row(page: OrderPage, target: str, comment: str) -> HistoryRow | None:
     """The row of the change: the newest with the new status, with this comment if any."""
-    rows = [r for r in after.history if r.status == target]
+    rows = [r for r in page.history() if r.status == target]  # newest first
     ours = [r for r in rows if r.comment == squash(comment)]
-    return max(ours or rows, key=lambda r: r.at) if rows else None
+    found = ours or rows
+    return found[0] if found else None
 
 
 def _result(
+    ctx: FlowContext,
     item: ChopniSetStatus,
     status: str,
-    before: OrderDetails,
-    after: OrderDetails,
+    page: OrderPage,
+    before: str,
+    after: str,
     comment: str,
 ) -> ChopniSetStatusResult:
-    row = _history_row(after, item.status, comment) if status != "dry_run" else None
-    if status == "changed":
-        message = f"№{item.order}: {before.status} → {after.status}"
+    """What the order page shows now: payment, the history row of the change, the deadline.
+
+    The status was read positively; what else cannot be read is left out and said, rather
+    than failing an item whose change is made (a retry would only find it done).
+    """
+    unread: list[str] = []
+
+    def extra(what: str, read: Callable[[], T], default: T) -> T:
+        try:
+            return read()
+        except PortalFailure as error:
+            ctx.log.warning("{} could not be read: {}", what, error.message)
+            unread.append(what)
+            return default
+
+    done = status != "dry_run"
+    row = extra("the history", lambda: _history_row(page, after, comment), None) if done else None
+    deadline = extra("the return deadline", page.return_deadline, None) if done else None
+    payment = extra("the payment", page.payment, None)
+    if status == "changed" and before == after:
+        message = f"№{item.order} is {after}, set by an earlier click of ours"
+    elif status == "changed":
+        message = f"№{item.order}: {before} → {after}"
         if row is None or row.comment != squash(comment):
             message += " (the history shows no row with this comment)"
     elif status == "already_done":
-        message = f"№{item.order} is already {after.status}; nothing changed"
+        message = f"№{item.order} is already {after}; nothing changed"
     else:
-        message = f"would set №{item.order} from {before.status} to {item.status}; nothing changed"
-    if after.return_deadline:
-        message += f"; return period until {after.return_deadline:%d.%m.%Y}"
+        message = f"would set №{item.order} from {before} to {item.status}; nothing changed"
+    if deadline:
+        message += f"; return period until {deadline:%d.%m.%Y}"
+    if unread:
+        message += f"; could not read {', '.join(unread)}"
     return ChopniSetStatusResult(
         status=status,
         message=message,
         order=item.order,
-        customer=after.customer,
-        payment=after.payment,
-        previous_status=before.status,
-        new_status=after.status,
+        customer=page.customer(),
+        payment=payment,
+        previous_status=before,
+        new_status=after,
         comment=comment,
         history=(
             HistoryEntry(at=f"{row.at:%d.%m.%Y %H:%M}", status=row.status, comment=row.comment)
             if row
             else None
         ),
-        return_deadline=after.return_deadline,
+        return_deadline=deadline,
     )
 
 
 def status_key(item: ChopniSetStatus) -> str:
     """The same change: same order, same new status, whatever the comment."""
-    return f"{item.order}/{item.status}"
+    return f"{item.order}/status/{item.status}"
 
 
 FLOW = Flow(

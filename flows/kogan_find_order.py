@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
-from flows.kogan_refund import REFERENCE
+from flows.kogan_refund import REFERENCE, search_days
 from pages.kogan import KOGAN, OrderList
 from portalpilot import Cli, Flow, FlowContext, FlowInput, FlowOutput, Refusal
 
@@ -59,7 +59,7 @@ class KoganOrder(FlowOutput):
 
 def find_order(ctx: FlowContext, query: KoganFindOrder) -> KoganOrder:
     """Show a Kogan order's customer, lines, statuses and amounts; changes nothing."""
-    days = getattr(ctx.settings, "search_days", 30)
+    days = search_days(ctx)
     orders = OrderList(ctx.page).open_search(ctx.base_url, days, query.reference)
     # The search matches any part of a reference: ESG-1001 also lists ESG-10012.
     rows = orders.rows_of(query.reference)

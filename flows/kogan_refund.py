@@ -10,25 +10,29 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from typing import Annotated
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from flows._names import same_name
-from pages.kogan import KOGAN, Answer, OrderList, OrderRow
+from pages.kogan import ALREADY_REFUNDED, KOGAN, OrderList, OrderRow
+from pages.kogan.portal import KoganSettings
 from portalpilot import (
+    Answer,
+    Change,
     Cli,
     Flow,
     FlowContext,
     FlowInput,
     FlowOutput,
-    OutcomeUnknown,
     PortalFailure,
     Refusal,
-    SessionExpired,
+    Seen,
 )
 
 REFERENCE = re.compile(r"ESG-\d{5,10}")
+STATUSES = ("Awaiting dispatch", "Dispatched", "Refunded", "Cancelled")  # a line's, per the spec
 
 
 class RefundReason(StrEnum):
@@ -142,9 +146,15 @@ class KoganRefundResult(FlowOutput):
     period_days: int
 
 
+def search_days(ctx: FlowContext) -> int:
+    """How far back to search the order list (PORTALPILOT_KOGAN__SEARCH_DAYS)."""
+    settings = ctx.settings
+    return settings.search_days if isinstance(settings, KoganSettings) else 30
+
+
 def refund(ctx: FlowContext, order: KoganRefund) -> KoganRefundResult:
     """Refund dispatched Kogan order lines by ESG reference, exactly once."""
-    days = getattr(ctx.settings, "search_days", 30)
+    days = search_days(ctx)
 
     # Manage my orders; widen the list from 7 to 30 days; search the ESG number.
     orders = OrderList(ctx.page).open_search(ctx.base_url, days, order.reference)
@@ -171,21 +181,24 @@ def refund(ctx: FlowContext, order: KoganRefund) -> KoganRefundResult:
 
     done: list[RefundedLine] = []
     for row in lines:
-        key = f"{row.reference}/{row.sku}"
-        ctx.seen(key)  # its status was just read: whatever an earlier click did is known now
+        change = refund_change(ctx, orders, order, row, days)
         if row.status == "Refunded":
-            # Refunded by an earlier attempt of ours whose answer was lost, or by someone else.
-            status = "refunded" if ctx.clicked_before(key) else "already_refunded"
+            # Refunded by an earlier click of ours whose answer was lost, or by someone else.
+            status = "refunded" if ctx.found_done(change.key) else "already_refunded"
             done.append(_line(row, status))
+            continue
+        if ctx.check(change) is Seen.DONE:
+            # A click of an earlier run whose answer was lost: the line reads Refunded now.
+            done.append(_line(row, "refunded"))
             continue
         # The gear symbol, "Refund item": the dialog shows what will be refunded.
         menu = orders.open_settings(row.reference, row.sku)
         if not menu.can_refund():
-            raise PortalFailure(f"{key} is listed as {row.status} but 'Refund item' is disabled")
+            raise PortalFailure(f"{change.what} is listed as {row.status} but 'Refund item' is off")
         dialog = menu.refund()
         details = dialog.read()
         if details.reference != row.reference or not details.mentions(row.sku):
-            raise PortalFailure(f"the refund dialog is for another line than {key}")
+            raise PortalFailure(f"the refund dialog is for another line than {change.what}")
         if order.dry_run:
             dialog.cancel()
             done.append(_line(row, "would_refund", details.amount))
@@ -193,21 +206,46 @@ def refund(ctx: FlowContext, order: KoganRefund) -> KoganRefundResult:
         dialog.choose_reason(order.reason.value)
         if order.comment:
             dialog.write_comment(order.comment)
-        ctx.clicking(key)
-        answer = dialog.confirm(row.reference, row.sku)
-        ctx.log.info("portal answered: {}", answer.message)
-        if answer.answer is Answer.SIGNED_OUT:
-            raise SessionExpired("signed out while confirming the refund")
-        if answer.answer is Answer.ALREADY_REFUNDED and not ctx.clicked_before(key):
-            done.append(_line(row, "already_refunded"))
-            ctx.seen(key)
-            continue
-        # Whatever the answer, the result is what the row shows now.
-        status = verify_refunded(ctx, orders, order, row, days, answer.answer)
-        done.append(_line(row, status, details.amount))
-        ctx.seen(key)
+        # "Confirm refund", through the runner's commit guard: recorded before the click,
+        # read back after it, never clicked again without a reading that it did not happen.
+        committed = ctx.commit(change, partial(dialog.confirm, row.reference, row.sku))
+        ctx.log.info("portal answered: {}", committed.reply.message)
+        if committed.seen is Seen.ABSENT:
+            if committed.reply.answer is Answer.REFUSED:
+                raise Refusal(
+                    f"the portal refused {change.what}: {committed.reply.message}",
+                    status="refused",
+                )
+            # The portal did not take the refund (still Dispatched): a new attempt may.
+            raise PortalFailure(f"{change.what} is still Dispatched ({committed.reply.message})")
+        someone_else = committed.reply.message == ALREADY_REFUNDED
+        done.append(_line(row, "already_refunded" if someone_else else "refunded", details.amount))
 
     return _result(order, customer, done, days)
+
+
+def refund_change(
+    ctx: FlowContext, orders: OrderList, order: KoganRefund, row: OrderRow, days: int
+) -> Change:
+    """The refund of one line, and how to see whether it is done: the line's status."""
+
+    def read() -> Seen:
+        # Right after "Confirm refund" the row turns "Refunded" in place; otherwise (an
+        # error alert, an earlier run's click) only a fresh list tells.
+        if not orders.wait_for_status(row.reference, row.sku, "Refunded", timeout_ms=1_500):
+            orders.open_search(ctx.base_url, days, order.reference)
+        status = orders.status_of(row.reference, row.sku)
+        if status == "Refunded":
+            return Seen.DONE
+        if status == "Dispatched":
+            return Seen.ABSENT
+        raise PortalFailure(f"{row.reference} {row.sku} reads {status!r}")
+
+    return Change(
+        key=f"{row.reference}/{row.sku}/refund",
+        read=read,
+        what=f"the refund of {row.reference} {row.sku}",
+    )
 
 
 def choose_lines(order: KoganRefund, rows: list[OrderRow]) -> list[OrderRow]:
@@ -216,6 +254,14 @@ def choose_lines(order: KoganRefund, rows: list[OrderRow]) -> list[OrderRow]:
     Lines already refunded stay in the choice (they are reported, never clicked), so that
     running the same refund again answers "already refunded" instead of refusing.
     """
+    unknown = [row for row in rows if row.status not in STATUSES]
+    if unknown:
+        # Words the spec does not have: no decision can be made on them, whichever line.
+        raise PortalFailure(
+            "unknown line status "
+            + ", ".join(f"{row.sku}: {row.status!r}" for row in unknown)
+            + f" (the spec's: {', '.join(STATUSES)})"
+        )
     dispatched = [row for row in rows if row.status == "Dispatched"]
     refunded = [row for row in rows if row.status == "Refunded"]
     if order.skus:
@@ -260,37 +306,7 @@ def choose_lines(order: KoganRefund, rows: list[OrderRow]) -> list[OrderRow]:
                 f"{row.reference} {row.sku} was cancelled; there is nothing to refund",
                 status="cancelled",
             )
-        if row.status not in ("Dispatched", "Refunded"):
-            raise PortalFailure(f"unknown line status {row.status!r}")
     return chosen
-
-
-def verify_refunded(
-    ctx: FlowContext,
-    orders: OrderList,
-    order: KoganRefund,
-    row: OrderRow,
-    days: int,
-    answer: Answer,
-) -> str:
-    """Read the line's status after "Confirm refund" and say what happened."""
-    if answer is Answer.SUBMITTED and orders.wait_for_status(row.reference, row.sku, "Refunded"):
-        return "refunded"
-    # No success seen (an error alert, say): look again at the list from scratch.
-    try:
-        orders.open_search(ctx.base_url, days, order.reference)
-        status = orders.status_of(row.reference, row.sku)
-    except PortalFailure as error:
-        raise OutcomeUnknown(
-            f"{row.reference} {row.sku}: could not read it back ({error})"
-        ) from error
-    if status == "Refunded":
-        return "refunded"
-    if status == "Dispatched":
-        # The portal did not take the refund: safe to try again on a fresh page.
-        ctx.seen(f"{row.reference}/{row.sku}")
-        raise PortalFailure(f"{row.reference} {row.sku} is still Dispatched after confirming")
-    raise OutcomeUnknown(f"{row.reference} {row.sku} reads {status!r} after confirming")
 
 
 def _line(row: OrderRow, status: str, amount: Decimal | None = None) -> RefundedLine:

@@ -12,10 +12,12 @@ import unicodedata
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page
+from pages.mirakl import portal_now
 
-from pages.mirakl import ThreadDetails, portal_now
+if TYPE_CHECKING:
+    from playwright.sync_api import Page  # only named, never driven: flows use page objects
 
 ORDER_ID = re.compile(r"\d{6,14}-[A-Z]{1,3}")
 THREAD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,63}")
@@ -87,30 +89,11 @@ def words(text: str) -> str:
     return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
 
 
-def same_text(a: str, b: str) -> bool:
-    """Two message texts are the same message when only spacing differs."""
-
-    def norm(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", text).split())
-
-    return norm(a) == norm(b)
-
-
 def digest(text: str) -> str:
     """A short fingerprint of a message, for keys (the text itself stays out of logs)."""
-    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:12]
-
-
-def already_said(thread: ThreadDetails, text: str) -> bool:
-    """Whether the shop already wrote `text` since the customer's or operator's last word.
-
-    That is what a lost answer leaves behind: sending it again would say it twice.
-    """
-    since = 0
-    for number, message in enumerate(thread.messages):
-        if message.role != "Shop":
-            since = number + 1
-    return any(m.role == "Shop" and same_text(m.text, text) for m in thread.messages[since:])
+    return hashlib.sha256(
+        " ".join(unicodedata.normalize("NFC", text).split()).encode()
+    ).hexdigest()[:12]
 
 
 def portal_time(page: Page) -> datetime:

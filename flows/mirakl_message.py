@@ -7,6 +7,7 @@ an invoice, "Send". Customers cannot write first: threads start from orders.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
@@ -14,15 +15,17 @@ from pydantic import Field, field_validator
 
 from flows import mirakl_common as common
 from flows.mirakl_reply import Attached, MiraklMessageResult
-from pages.mirakl import MIRAKL, Answer, MessageList, OrderPage, ThreadDetails, ThreadPage
+from pages.mirakl import MIRAKL, MessageList, OrderPage, ThreadPage, ThreadSummary
 from portalpilot import (
+    Answer,
+    Change,
     Cli,
     Flow,
     FlowContext,
     FlowInput,
-    OutcomeUnknown,
     PortalFailure,
     Refusal,
+    Seen,
 )
 
 
@@ -92,60 +95,76 @@ def message(ctx: FlowContext, item: MiraklMessage) -> MiraklMessageResult:
     page = OrderPage(ctx.page).open(ctx.base_url, item.order_id)
     if not page.exists():
         raise Refusal(f"there is no order {item.order_id} in the back office", status="not_found")
-    customer = page.read(item.order_id).customer
-    key = message_key(item)
-    sent = find_sent(ctx, page, item)
-    ctx.seen(key)
-    if sent is not None:
-        status = "sent" if ctx.clicked_before(key) else "already_sent"
-        return _result(item, sent, status)
+    customer = page.customer()
+    change, found = message_change(ctx, item)
+    # An earlier click never seen settled is read first; else the order's threads are.
+    earlier = ctx.check(change)
+    if earlier is Seen.DONE:
+        return _result(item, found, "sent", customer)
+    if earlier is None and change.read() is Seen.DONE:
+        # Sent by someone else, or by a run of ours that saw it done and said so.
+        status = "sent" if ctx.found_done(change.key) else "already_sent"
+        return _result(item, found, status, customer)
     if item.dry_run:
         return _result(item, None, "dry_run", customer)
 
     page = OrderPage(ctx.page).open(ctx.base_url, item.order_id)
     dialog = page.start_conversation()
     dialog.fill(item.recipient.value, item.topic.value, item.text, item.attachments)
-    ctx.clicking(key)
-    confirmation = dialog.send()
-    ctx.log.info("portal answered: {}", confirmation.message)
-    if confirmation.answer is Answer.REFUSED:
-        ctx.seen(key)
-        raise Refusal(f"{item.order_id}: {confirmation.message}", status="refused")
-    page = OrderPage(ctx.page).open(ctx.base_url, item.order_id)
-    sent = find_sent(ctx, page, item)
-    if sent is None:
-        if confirmation.answer is Answer.DONE:
-            raise OutcomeUnknown(f"{item.order_id}: 'Message sent.' but no such thread is listed")
-        ctx.seen(key)  # read after the failed click: not sent, safe to try again
-        raise PortalFailure(f"{item.order_id}: the message was not sent ({confirmation.answer})")
-    ctx.seen(key)
-    return _result(item, sent, "sent")
+    committed = ctx.commit(change, dialog.send)
+    ctx.log.info("portal answered: {}", committed.reply.message)
+    if committed.seen is Seen.ABSENT:
+        if committed.reply.answer is Answer.REFUSED:
+            raise Refusal(f"{item.order_id}: {committed.reply.message}", status="refused")
+        raise PortalFailure(f"{item.order_id}: the message was not sent ({committed.reply.answer})")
+    return _result(item, found, "sent", customer)
 
 
-def find_sent(ctx: FlowContext, page: OrderPage, item: MiraklMessage) -> ThreadDetails | None:
-    """The order's thread where the shop already wrote this, to this recipient, on this topic.
+@dataclass
+class Found:
+    """The thread where the reading found the message."""
 
-    From the order, "Messages" lists its threads; only those on the topic that are not
-    unread are opened (opening an unread thread would mark it read).
-    """
-    page.open_messages()
-    threads = MessageList(ctx.page)
-    threads.wait_for_list()
-    candidates = [
-        row.thread_id
-        for row in threads.rows()
-        if row.order_id == item.order_id and row.subject == item.topic.value
-        and row.status != "Unread"
-    ]  # fmt: skip
-    for thread_id in candidates:
-        thread = ThreadPage(ctx.page).open(ctx.base_url, thread_id).read(thread_id)
-        if thread.recipients == item.recipient.value and common.already_said(thread, item.text):
-            return thread
-    return None
+    thread_id: str = ""
+    summary: ThreadSummary | None = None
+
+
+def message_change(ctx: FlowContext, item: MiraklMessage) -> tuple[Change, Found]:
+    """The conversation, and how to see it: among the order's threads ("Messages" on the
+    order page) on this topic, one where this text was written (to this recipient, when
+    the thread page names its recipients). Unread threads are not opened: opening one
+    would mark it read, and a thread we started is never unread."""
+    found = Found()
+
+    def read() -> Seen:
+        page = OrderPage(ctx.page).load(ctx.base_url, item.order_id)
+        if not page.exists():
+            raise PortalFailure(f"the order page of {item.order_id} is not found")
+        page.open_messages()
+        threads = MessageList(ctx.page)
+        threads.wait_for_list()
+        candidates = [
+            row.thread_id
+            for row in threads.rows()
+            if row.order_id == item.order_id
+            and row.subject == item.topic.value
+            and row.status != "Unread"
+        ]
+        for thread_id in candidates:
+            thread = ThreadPage(ctx.page).load(ctx.base_url, thread_id)
+            summary = thread.summary()
+            if summary.recipients not in ("", item.recipient.value):
+                continue
+            if thread.shows_message(item.text):
+                found.thread_id, found.summary = thread_id, summary
+                return Seen.DONE
+        return Seen.ABSENT
+
+    what = f"the message about {item.order_id} ({item.topic.value}, to {item.recipient.value})"
+    return Change(key=message_key(item), read=read, what=what), found
 
 
 def _result(
-    item: MiraklMessage, thread: ThreadDetails | None, status: str, customer: str = ""
+    item: MiraklMessage, found: Found | None, status: str, customer: str = ""
 ) -> MiraklMessageResult:
     where = f"{item.order_id} ({item.topic.value}, to {item.recipient.value})"
     messages = {
@@ -153,13 +172,14 @@ def _result(
         "already_sent": f"this message about {where} is already there; nothing sent",
         "dry_run": f"would start a conversation about {where}; nothing sent",
     }
+    summary = found.summary if found else None
     return MiraklMessageResult(
         status=status,
         message=messages[status],
-        thread_id=thread.thread_id if thread else "",
+        thread_id=found.thread_id if found else "",
         order_id=item.order_id,
         subject=item.topic.value,
-        customer=thread.customer if thread else customer,
+        customer=(summary.customer if summary else "") or customer,
         recipients=item.recipient.value,
         attachments=[path.name for path in item.attachments],
     )

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from pages.mirakl import OrderDetails
+from pages.mirakl import OrderDetails, RefundEntry
 from portalpilot import PortalFailure, Refusal
 
 ZERO = Decimal("0.00")
@@ -62,7 +62,7 @@ class RefundGroup:
 
 def refund_groups(details: OrderDetails) -> dict[str, RefundGroup]:
     """The order's refunds by id, each as the plan it carried out."""
-    rows: dict[str, list] = {}
+    rows: dict[str, list[RefundEntry]] = {}
     for entry in details.refunds:
         rows.setdefault(entry.refund_id, []).append(entry)
     return {
@@ -98,14 +98,14 @@ class Remaining:
     @classmethod
     def of(cls, details: OrderDetails) -> Remaining:
         refunded = sum((entry.amount for entry in details.refunds), ZERO)
-        if refunded != details.already_refunded:
+        if refunded != details.facts.already_refunded:
             raise PortalFailure(
                 f"{details.order_id}: its refunds add up to {_euro(refunded)} but it says "
-                f"'Already refunded' {_euro(details.already_refunded)}"
+                f"'Already refunded' {_euro(details.facts.already_refunded)}"
             )
         units = {line.sku: line.quantity for line in details.lines}
         amounts = {line.sku: line.amount for line in details.lines}
-        shipping = details.shipping_price
+        shipping = details.facts.shipping_price
         for entry in details.refunds:
             if entry.sku is None:
                 shipping -= entry.amount

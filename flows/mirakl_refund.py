@@ -9,6 +9,7 @@ so every rule is checked there before the click, and the refund is read back aft
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -18,16 +19,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from flows import mirakl_common as common
 from flows.mirakl_money import Plan, Remaining, matching_refund, plan_refund, refund_groups
-from pages.mirakl import MIRAKL, Answer, OrderDetails, OrderPage
+from pages.mirakl import MIRAKL, OrderDetails, OrderPage
 from portalpilot import (
+    Answer,
+    Change,
     Cli,
     Flow,
     FlowContext,
     FlowInput,
     FlowOutput,
-    OutcomeUnknown,
     PortalFailure,
     Refusal,
+    Seen,
 )
 
 REFUND_DAYS = 200
@@ -192,15 +195,14 @@ def refund(ctx: FlowContext, item: MiraklRefund) -> MiraklRefundResult:
     page = OrderPage(ctx.page).open(ctx.base_url, item.order_id)
     if not page.exists():
         raise Refusal(f"there is no order {item.order_id} in the back office", status="not_found")
-    before = page.read(item.order_id)
+    before = page.details(item.order_id)
     remaining = Remaining.of(before)
     key = refund_key(item)
-    ctx.seen(key)  # the order was just read: what an earlier click did is known now
 
     done = _done_before(ctx, item, before, remaining, key)
     if done is not None:
         return done
-    _check_rules(item, before, common.portal_time(ctx.page))
+    _check_rules(item, before, before.now or common.portal_time(ctx.page))
     plan = plan_refund(item.order_id, before, remaining, item.full, item.lines, item.shipping)
     if plan.total <= 0:
         raise Refusal(f"{item.order_id}: nothing remains to be refunded", status="amount_exceeded")
@@ -208,6 +210,13 @@ def refund(ctx: FlowContext, item: MiraklRefund) -> MiraklRefundResult:
     if item.dry_run:
         return _result(item, before, plan, "dry_run", remaining.total - plan.total)
 
+    change, seen = refund_change(ctx, key, before, plan)
+    earlier = ctx.check(change)  # an earlier click never seen settled: read before anything
+    if earlier is Seen.DONE:
+        after = seen.after or before
+        return _result(item, after, plan, "refunded", Remaining.of(after).total, seen.refund_id)
+    if earlier is not None:
+        page = OrderPage(ctx.page).open(ctx.base_url, item.order_id)  # the reading moved on
     dialog = page.start_refund()
     if item.full:
         dialog.choose_full()
@@ -218,22 +227,58 @@ def refund(ctx: FlowContext, item: MiraklRefund) -> MiraklRefundResult:
         if plan.shipping:
             dialog.set_shipping(plan.shipping)
     dialog.choose_reason(item.reason.value)
-    ctx.clicking(key)
-    confirmation = dialog.refund()
-    ctx.log.info("portal answered: {}", confirmation.message)
-    if confirmation.answer is Answer.REFUSED:
-        ctx.seen(key)  # an alert in the dialog: the portal changed nothing
-        raise Refusal(
-            f"{item.order_id}: the portal refused the refund: {confirmation.message}",
-            status=_refusal_status(confirmation.message),
+    # "Refund", through the runner's commit guard: recorded before the click, read back
+    # after it, never clicked again without a reading that it did not happen.
+    committed = ctx.commit(change, dialog.refund)
+    ctx.log.info("portal answered: {}", committed.reply.message)
+    if committed.seen is Seen.ABSENT:
+        if committed.reply.answer is Answer.REFUSED:
+            raise Refusal(
+                f"{item.order_id}: the portal refused the refund: {committed.reply.message}",
+                status=_refusal_status(committed.reply.message),
+            )
+        raise PortalFailure(f"{item.order_id}: the refund was not taken ({committed.reply.answer})")
+    after = seen.after or before
+    return _result(item, after, plan, "refunded", Remaining.of(after).total, seen.refund_id)
+
+
+@dataclass
+class AfterRefund:
+    """What the reading that saw the refund done saw: the order, and the new refund."""
+
+    after: OrderDetails | None = None
+    refund_id: str | None = None
+
+
+def refund_change(
+    ctx: FlowContext, key: str, before: OrderDetails, plan: Plan
+) -> tuple[Change, AfterRefund]:
+    """The refund, and how to see it: "Already refunded" grew by exactly the amount asked,
+    with one new refund; unchanged, nothing was refunded. Anything else is not understood
+    (someone else refunded at the same moment?) and raises: a person must look."""
+    seen = AfterRefund()
+    order_id = before.order_id
+
+    def read() -> Seen:
+        page = OrderPage(ctx.page).load(ctx.base_url, order_id)
+        if not page.exists():
+            raise PortalFailure(f"the order page of {order_id} is not found")
+        after = page.details(order_id)
+        known = refund_groups(before)
+        new = [rid for rid in refund_groups(after) if rid not in known]
+        grew = after.facts.already_refunded - before.facts.already_refunded
+        if grew == 0 and not new:
+            return Seen.ABSENT
+        if grew == plan.total and len(new) == 1:
+            seen.after, seen.refund_id = after, new[0]
+            return Seen.DONE
+        raise PortalFailure(
+            f"{order_id}: 'Already refunded' went from {common.euro(before.facts.already_refunded)}"
+            f" to {common.euro(after.facts.already_refunded)}, {common.euro(plan.total)} was asked"
         )
-    if confirmation.answer is not Answer.DONE:
-        # An error page, maintenance or the sign-in page: open the order again and see.
-        page = OrderPage(ctx.page).open(ctx.base_url, item.order_id)
-    after = page.read(item.order_id)
-    refund_id = _verify(ctx, key, before, after, plan, confirmation.answer)
-    ctx.seen(key)
-    return _result(item, after, plan, "refunded", Remaining.of(after).total, refund_id)
+
+    what = f"the refund of {common.euro(plan.total)} of {order_id} ({plan.describe()})"
+    return Change(key=key, read=read, what=what), seen
 
 
 def _done_before(
@@ -249,7 +294,8 @@ def _done_before(
         refund_id = matching_refund(groups, asked)
     if refund_id is None:
         return None
-    ours = ctx.clicked_before(key)
+    # Refunded by an earlier click of ours whose answer was lost, or by someone else.
+    ours = ctx.found_done(key)
     status = "refunded" if ours else "already_refunded"
     plan = groups[refund_id].plan if ours else Plan((), Decimal(0))
     result = _result(item, details, plan, status, remaining.total, refund_id)
@@ -264,40 +310,18 @@ def _done_before(
 
 def _check_rules(item: MiraklRefund, details: OrderDetails, now: datetime) -> None:
     """The portal's rules that depend on the order, not on the amounts."""
-    if details.state == "CLOSED":
+    if details.facts.state == "CLOSED":
         raise Refusal(f"{item.order_id} is CLOSED: it cannot be refunded", status="closed")
-    if details.shipped is not None:
-        days = (now.date() - details.shipped.date()).days
+    shipped = details.facts.shipped
+    if shipped is not None:
+        days = (now.date() - shipped.date()).days
         if days > REFUND_DAYS:
             raise Refusal(
-                f"{item.order_id} was shipped on {details.shipped:%d/%m/%Y}, {days} days ago: "
+                f"{item.order_id} was shipped on {shipped:%d/%m/%Y}, {days} days ago: "
                 f"refunds are possible up to {REFUND_DAYS} days after shipment",
                 status="too_late",
                 days_since_shipment=days,
             )
-
-
-def _verify(
-    ctx: FlowContext,
-    key: str,
-    before: OrderDetails,
-    after: OrderDetails,
-    plan: Plan,
-    answer: Answer,
-) -> str:
-    """The new refund's id, once "already refunded" grew by exactly the amount asked."""
-    known = set(refund_groups(before))
-    new = {rid: g for rid, g in refund_groups(after).items() if rid not in known}
-    grew = after.already_refunded - before.already_refunded
-    if grew == plan.total and len(new) == 1:
-        return next(iter(new))
-    if grew == 0 and not new and answer is not Answer.DONE:
-        ctx.seen(key)  # read after the failed click: nothing changed, safe to try again
-        raise PortalFailure(f"{before.order_id}: the refund was not taken ({answer.value})")
-    raise OutcomeUnknown(
-        f"{before.order_id}: 'Already refunded' went from {common.euro(before.already_refunded)}"
-        f" to {common.euro(after.already_refunded)}, {common.euro(plan.total)} was asked"
-    )
 
 
 def _refusal_status(message: str) -> str:
@@ -335,13 +359,13 @@ def _result(
     return MiraklRefundResult(
         status=status,
         message=messages[status],
-        customer=details.customer,
-        state=details.state,
+        customer=details.facts.customer,
+        state=details.facts.state,
         reason=item.reason.value,
         full=item.full,
         items=items,
         amount=plan.total if status != "already_refunded" else Decimal("0.00"),
-        already_refunded=details.already_refunded,
+        already_refunded=details.facts.already_refunded,
         still_refundable=still,
         refund_id=refund_id,
     )

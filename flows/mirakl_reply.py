@@ -13,16 +13,18 @@ from typing import Annotated
 from pydantic import BaseModel, Field, field_validator
 
 from flows import mirakl_common as common
-from pages.mirakl import MIRAKL, Answer, ThreadDetails, ThreadPage
+from pages.mirakl import MIRAKL, ThreadPage, ThreadSummary
 from portalpilot import (
+    Answer,
+    Change,
     Cli,
     Flow,
     FlowContext,
     FlowInput,
     FlowOutput,
-    OutcomeUnknown,
     PortalFailure,
     Refusal,
+    Seen,
 )
 
 
@@ -84,39 +86,52 @@ def reply(ctx: FlowContext, item: MiraklReply) -> MiraklMessageResult:
     page = ThreadPage(ctx.page).open(ctx.base_url, item.thread_id)
     if not page.exists():
         raise Refusal(f"there is no thread {item.thread_id}", status="not_found")
-    thread = page.read(item.thread_id)
-    key = f"{item.thread_id}/reply/{common.digest(item.text)}"
-    ctx.seen(key)
-    if common.already_said(thread, item.text):
-        # Sent by an earlier attempt whose answer was lost, or by someone else.
-        status = "sent" if ctx.clicked_before(key) else "already_sent"
-        return _result(item, thread, status)
+    summary = page.summary()
+    change = reply_change(ctx, item)
+    if page.shows_message(item.text):
+        # Sent by an earlier attempt or run whose answer was lost, or by someone else.
+        status = "sent" if ctx.found_done(change.key) else "already_sent"
+        return _result(item, summary, status)
     if item.dry_run:
-        return _result(item, thread, "dry_run")
+        return _result(item, summary, "dry_run")
+    earlier = ctx.check(change)  # an earlier click never seen settled: read before anything
+    if earlier is Seen.DONE:
+        return _result(item, summary, "sent")
+    if earlier is not None:
+        page = ThreadPage(ctx.page).open(ctx.base_url, item.thread_id)  # read afresh
     page.write_reply(item.text, item.attachments)
-    ctx.clicking(key)
-    confirmation = page.send()
-    ctx.log.info("portal answered: {}", confirmation.message)
-    if confirmation.answer is Answer.REFUSED:
-        ctx.seen(key)
-        raise Refusal(f"{item.thread_id}: {confirmation.message}", status="refused")
-    if confirmation.answer is not Answer.DONE:
-        page = ThreadPage(ctx.page).open(ctx.base_url, item.thread_id)
-    after = page.read(item.thread_id)
-    if not common.already_said(after, item.text):
-        if confirmation.answer is Answer.DONE:
-            raise OutcomeUnknown(f"{item.thread_id}: 'Message sent.' but the reply is not shown")
-        ctx.seen(key)  # read after the failed click: not sent, safe to try again
-        raise PortalFailure(f"{item.thread_id}: the reply was not sent ({confirmation.answer})")
-    ctx.seen(key)
-    return _result(item, after, "sent")
+    committed = ctx.commit(change, page.send)
+    ctx.log.info("portal answered: {}", committed.reply.message)
+    if committed.seen is Seen.ABSENT:
+        if committed.reply.answer is Answer.REFUSED:
+            raise Refusal(f"{item.thread_id}: {committed.reply.message}", status="refused")
+        raise PortalFailure(f"{item.thread_id}: the reply was not sent ({committed.reply.answer})")
+    return _result(item, summary, "sent")
 
 
-def _result(item: MiraklReply, thread: ThreadDetails, status: str) -> MiraklMessageResult:
+def reply_change(ctx: FlowContext, item: MiraklReply) -> Change:
+    """The reply, and how to see it: the thread, opened afresh, shows a message with its
+    text. A thread that shows no messages at all raises (never read as "not sent")."""
+
+    def read() -> Seen:
+        page = ThreadPage(ctx.page).load(ctx.base_url, item.thread_id)
+        if not page.exists():
+            raise PortalFailure(f"the thread {item.thread_id} is not found")
+        return Seen.DONE if page.shows_message(item.text) else Seen.ABSENT
+
+    return Change(
+        key=f"{item.thread_id}/reply/{common.digest(item.text)}",
+        read=read,
+        what=f"the reply in {item.thread_id}",
+    )
+
+
+def _result(item: MiraklReply, thread: ThreadSummary, status: str) -> MiraklMessageResult:
+    where = f"'{thread.subject}'" if thread.subject else "the thread"
     messages = {
-        "sent": f"replied in {item.thread_id} ('{thread.subject}', order {thread.order_id})",
+        "sent": f"replied in {item.thread_id} ({where})",
         "already_sent": f"this reply is already in {item.thread_id}; nothing sent",
-        "dry_run": f"would reply in {item.thread_id} ('{thread.subject}'); nothing sent",
+        "dry_run": f"would reply in {item.thread_id} ({where}); nothing sent",
     }
     return MiraklMessageResult(
         status=status,

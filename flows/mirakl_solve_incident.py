@@ -12,16 +12,18 @@ from typing import Annotated
 from pydantic import Field, field_validator
 
 from flows import mirakl_common as common
-from pages.mirakl import MIRAKL, Answer, IncidentList, OrderPage
+from pages.mirakl import MIRAKL, IncidentList, OrderPage
 from portalpilot import (
+    Answer,
+    Change,
     Cli,
     Flow,
     FlowContext,
     FlowInput,
     FlowOutput,
-    OutcomeUnknown,
     PortalFailure,
     Refusal,
+    Seen,
 )
 
 
@@ -60,62 +62,80 @@ def solve_incident(ctx: FlowContext, item: MiraklSolveIncident) -> MiraklInciden
     page = OrderPage(ctx.page).open(ctx.base_url, item.order_id)
     if not page.exists():
         raise Refusal(f"there is no order {item.order_id} in the back office", status="not_found")
-    details = page.read(item.order_id)
-    key = f"{item.order_id}/solve"
-    if not details.open_incidents:
-        return _not_open(ctx, item, key, details.customer)
-    ctx.seen(key)
-    if len(details.open_incidents) > 1:
+    reasons = page.open_incidents()
+    customer = page.customer()
+    if not reasons:
+        return _not_open(ctx, item, customer)
+    if len(reasons) > 1:
         raise Refusal(
-            f"{item.order_id} has {len(details.open_incidents)} open incidents "
-            f"({', '.join(details.open_incidents)}): solve them one by one in the back office",
+            f"{item.order_id} has {len(reasons)} open incidents "
+            f"({', '.join(reasons)}): solve them one by one in the back office",
             status="ambiguous",
         )
-    [reason] = details.open_incidents
+    [reason] = reasons
     if item.dry_run:
         return MiraklIncidentResult(
             status="dry_run",
             message=f"would mark the incident '{reason}' of {item.order_id} as solved",
             incident=reason,
-            customer=details.customer,
+            customer=customer,
         )
-    dialog = page.mark_as_solved()
-    dialog.write(item.message)
-    ctx.clicking(key)
-    confirmation = dialog.confirm()
-    ctx.log.info("portal answered: {}", confirmation.message)
-    if confirmation.answer is Answer.REFUSED:
-        ctx.seen(key)
-        raise Refusal(f"{item.order_id}: {confirmation.message}", status="refused")
-    if confirmation.answer is not Answer.DONE:
-        page = OrderPage(ctx.page).open(ctx.base_url, item.order_id)
-    after = page.read(item.order_id)
-    if reason in after.open_incidents:
-        if confirmation.answer is Answer.DONE:
-            raise OutcomeUnknown(f"{item.order_id}: the portal said solved, the banner stays")
-        ctx.seen(key)  # read after the failed click: still open, safe to try again
-        raise PortalFailure(f"{item.order_id}: the incident was not marked as solved")
-    ctx.seen(key)
+    change = solve_change(ctx, item.order_id, reason)
+    earlier = ctx.check(change)  # an earlier click never seen settled: read before anything
+    if earlier is not None:
+        page = OrderPage(ctx.page).open(ctx.base_url, item.order_id)  # the reading moved on
+    if earlier is not Seen.DONE:
+        dialog = page.mark_as_solved()
+        dialog.write(item.message)
+        committed = ctx.commit(change, dialog.confirm)
+        ctx.log.info("portal answered: {}", committed.reply.message)
+        if committed.seen is Seen.ABSENT:
+            if committed.reply.answer is Answer.REFUSED:
+                raise Refusal(f"{item.order_id}: {committed.reply.message}", status="refused")
+            raise PortalFailure(f"{item.order_id}: the incident was not marked as solved")
     return MiraklIncidentResult(
         status="solved",
         message=f"marked the incident '{reason}' of {item.order_id} as solved; "
         "it awaits the operator",
         incident=reason,
-        customer=details.customer,
+        customer=customer,
     )
 
 
-def _not_open(
-    ctx: FlowContext, item: MiraklSolveIncident, key: str, customer: str
-) -> MiraklIncidentResult:
+def solve_key(order_id: str, reason: str) -> str:
+    return f"{order_id}/incident/{reason}/solve"
+
+
+def solve_change(ctx: FlowContext, order_id: str, reason: str) -> Change:
+    """The incident solved, as the Incidents list shows it: "Solved – awaiting operator"
+    (done) or "Open" (not done). Not listed, or another status: not understood."""
+
+    def read() -> Seen:
+        rows = IncidentList(ctx.page).load(ctx.base_url).of_order(order_id)
+        mine = [row for row in rows if row.reason == reason]
+        if any(row.is_open for row in mine):
+            return Seen.ABSENT
+        if mine and all(row.is_solved for row in mine):
+            return Seen.DONE
+        shown = ", ".join(f"{row.reason}: {row.status!r}" for row in rows) or "nothing"
+        raise PortalFailure(f"the Incidents list shows {shown} for {order_id}")
+
+    return Change(
+        key=solve_key(order_id, reason),
+        read=read,
+        what=f"marking the incident '{reason}' of {order_id} as solved",
+    )
+
+
+def _not_open(ctx: FlowContext, item: MiraklSolveIncident, customer: str) -> MiraklIncidentResult:
     """No open incident: solved already (by us or someone), or there never was one."""
     rows = IncidentList(ctx.page).open(ctx.base_url).of_order(item.order_id)
-    ctx.seen(key)
-    solved = [row for row in rows if not row.is_open]
+    solved = [row for row in rows if row.is_solved]
     if not solved:
         raise Refusal(f"{item.order_id} has no incident to solve", status="no_incident")
-    ours = ctx.clicked_before(key)
     reason = solved[0].reason
+    # Solved by an earlier click of ours whose answer was lost, or by someone else.
+    ours = ctx.found_done(solve_key(item.order_id, reason))
     return MiraklIncidentResult(
         status="solved" if ours else "already_done",
         message=f"the incident '{reason}' of {item.order_id} is "

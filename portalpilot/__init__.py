@@ -14,13 +14,25 @@ from portalpilot._errors import (
     SessionExpired,
 )
 from portalpilot._flow import Cli, Face, Flow, FlowContext, FlowInput, Portal
+from portalpilot._guard import (
+    Answer,
+    Change,
+    Committed,
+    GuardBypassed,
+    Reply,
+    Seen,
+    state_change,
+)
 from portalpilot._results import FlowOutput, Outcome, Result
 from portalpilot._runner import Robot
 from portalpilot._settings import BrowserSettings, PortalSettings, Settings
 
 __all__ = [
+    "Answer",
     "BrowserSettings",
+    "Change",
     "Cli",
+    "Committed",
     "ConfigError",
     "Face",
     "Flow",
@@ -28,6 +40,7 @@ __all__ = [
     "FlowError",
     "FlowInput",
     "FlowOutput",
+    "GuardBypassed",
     "LoginRejected",
     "Outcome",
     "OutcomeUnknown",
@@ -36,8 +49,11 @@ __all__ = [
     "PortalFailure",
     "PortalSettings",
     "Refusal",
+    "Reply",
     "Result",
     "Robot",
+    "Seen",
     "SessionExpired",
     "Settings",
+    "state_change",
 ]

@@ -30,7 +30,6 @@ SEVERITY = [Outcome.DONE, Outcome.REFUSED, Outcome.INVALID, Outcome.FAILED, Outc
 class Job:
     row: int
     item: FlowInput
-    resumed: bool = False  # left unfinished by an earlier run: verify before clicking
 
 
 @dataclass
@@ -94,7 +93,7 @@ class Batch:
                 while queue and len(in_flight) < self.robot.workers and not self._stop.is_set():
                     job = queue.pop(0)
                     self.ledger.mark_started(run_id, job.row)
-                    in_flight[self.robot.submit(self.flow, job.item, resumed=job.resumed)] = job
+                    in_flight[self.robot.submit(self.flow, job.item)] = job
                 if not in_flight:
                     break
                 finished, _ = wait(list(in_flight), timeout=0.5, return_when=FIRST_COMPLETED)

@@ -202,8 +202,9 @@ def resume_batch(
             outcome.results[item.row] = Result.model_validate(item.result)
             continue
         # In progress when the run died, or unknown: the portal may have done it already.
-        resumed = item.status in (ItemStatus.IN_PROGRESS, ItemStatus.UNKNOWN)
-        jobs.append(Job(item.row, flow.input_model.model_validate(item.input), resumed))
+        # The ledger holds every click that was not seen settled, and the commit guard
+        # reads the portal before it lets such a change be clicked again.
+        jobs.append(Job(item.row, flow.input_model.model_validate(item.input)))
     logger.info("resuming run {}: {} items left", run_id, len(jobs))
     return _run(settings, ledger, flow, account, jobs, outcome, workers, report, progress)
 

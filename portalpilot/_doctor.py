@@ -10,8 +10,10 @@ from playwright.sync_api import sync_playwright
 from rich.console import Console
 from rich.table import Table
 
+from portalpilot import _registry as registry
 from portalpilot._browser import launch_options
-from portalpilot._settings import PortalSettings, Settings
+from portalpilot._errors import ConfigError
+from portalpilot._settings import Settings
 
 
 def _browser(settings: Settings) -> dict[str, Any]:
@@ -28,14 +30,16 @@ def _browser(settings: Settings) -> dict[str, Any]:
 
 def _portals(settings: Settings) -> dict[str, Any]:
     found: dict[str, dict[str, Any]] = {}
-    for name in type(settings).model_fields:
-        portal = getattr(settings, name)
-        if not isinstance(portal, PortalSettings):
+    for name, declared in registry.portals().items():
+        try:
+            portal = settings.portal(name)
+        except ConfigError as error:
+            found[name] = {"ok": False, "detail": str(error)}
             continue
         if not portal.base_url:
             found[name] = {"ok": None, "detail": f"PORTALPILOT_{name.upper()}__BASE_URL not set"}
             continue
-        url = urljoin(portal.base_url, "login")
+        url = urljoin(portal.base_url, declared.login_path)
         try:
             answer = httpx.get(url, timeout=5, follow_redirects=True)
             ok = answer.status_code == 200
@@ -55,7 +59,11 @@ def diagnose(settings: Settings) -> dict[str, Any]:
         "ok": browser["ok"] and all(p["ok"] is not False for p in portals.values()),
         "browser": browser,
         "policy": str(policy) if policy else "no policy file: no limits",
-        "settings": settings.model_dump(mode="json"),  # SecretStr dumps as "**********"
+        # SecretStr dumps as "**********".
+        "settings": {
+            **settings.model_dump(mode="json"),
+            **{name: s.model_dump(mode="json") for name, s in settings.portals().items()},
+        },
         "portals": portals,
     }
 

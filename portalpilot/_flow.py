@@ -7,16 +7,18 @@ are all derived from it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from portalpilot._guard import Change, Committed, Guard, Reply, Seen
 from portalpilot._results import FlowOutput
 
 if TYPE_CHECKING:
     from loguru import Logger
     from playwright.sync_api import Page
+    from pydantic import SecretStr
 
     from portalpilot._settings import PortalSettings
 
@@ -45,58 +47,65 @@ class FlowInput(BaseModel):
 
 
 class Portal(Protocol):
-    """What the runner needs of a portal: its name and how a person signs in."""
+    """What the runner needs of a portal: its name, its settings, how a person signs in.
 
-    name: str
-    title: str
+    A portal defines one as `PORTAL` in `pages/<name>/portal.py`; the registry finds it.
+    """
+
+    name: str  # "kogan": its settings are PORTALPILOT_KOGAN__…
+    title: str  # "Kogan dispatch portal", for people
+    login_path: str  # the sign-in page, relative to the base URL (doctor checks it answers)
+
+    @property
+    def settings(self) -> type[PortalSettings]:
+        """Its settings model: address and login, and its own (PORTALPILOT_<NAME>__…)."""
+        ...
 
     def prepare(self, page: Page) -> None:
         """Install what every page of this portal needs (e.g. a cookie-banner handler)."""
         ...
 
-    def sign_in(self, page: Page, base_url: str, email: str, password: str) -> None:
+    def sign_in(self, page: Page, base_url: str, email: str, password: SecretStr) -> None:
         """Sign in on `page`; raise LoginRejected, PortalDown or PortalFailure."""
         ...
 
 
 @dataclass
-class Attempts:
-    """What one item's attempts remember of each other.
-
-    A flow marks a state-changing click before it clicks and clears the mark once it has
-    seen the portal's answer. The next attempt can then tell "refunded by us, the answer
-    was lost" from "refunded by someone else"; and if attempts run out while a mark is
-    set, the outcome is unknown, never "failed".
-    """
-
-    clicked: set[str] = field(default_factory=set)
-    unverified: str | None = None
-    interrupted: bool = False  # an earlier run stopped mid-item: any click may have happened
-
-
-@dataclass
 class FlowContext:
-    """Everything one attempt of a flow may use."""
+    """Everything one attempt of a flow may use.
+
+    State-changing clicks go through `commit` only (see `portalpilot/_guard.py`): the
+    page methods that make them refuse to run anywhere else.
+    """
 
     page: Page
     base_url: str
     settings: PortalSettings
     log: Logger
     attempt: int
-    history: Attempts
+    guard: Guard
 
-    def clicking(self, key: str) -> None:
-        """Call just before a state-changing click on `key` (e.g. "ESG-1001/KG-BT-SPK")."""
-        self.history.clicked.add(key)
-        self.history.unverified = key
+    def commit(self, change: Change, click: Callable[[], Reply]) -> Committed:
+        """Make one state-changing click through the runner's commit guard."""
+        return self.guard.commit(change, click)
 
-    def seen(self, key: str) -> None:
-        """Call once the portal's state after the click on `key` has been read."""
-        if self.history.unverified == key:
-            self.history.unverified = None
+    def check(self, change: Change) -> Seen | None:
+        """Before preparing a click: if an earlier click of `change` (a lost answer, a run
+        that died) was never seen settled, read the portal now and settle it. Returns the
+        reading (DONE: that click did it), or None when there was nothing to settle.
+        """
+        return self.guard.check(change)
+
+    def found_done(self, key: str) -> bool:
+        """A reading before any click shows the change `key` made. True if a click of ours
+        whose answer was lost made it (say "changed"), False if it was done before (say
+        "already done"). Settles the clicks the ledger still holds open for `key`.
+        """
+        return self.guard.found_done(key)
 
     def clicked_before(self, key: str) -> bool:
-        return key in self.history.clicked or self.history.interrupted
+        """Whether a click of ours on `key` (this run or an earlier one) is still unsettled."""
+        return self.guard.clicked_before(key)
 
 
 I = TypeVar("I", bound=FlowInput)  # noqa: E741

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from typing import TYPE_CHECKING
 
 from loguru import logger
 
 if TYPE_CHECKING:
-    from loguru import Record
+    from loguru import Logger, Record
 
 _FORMAT = (
     "<green>{time:HH:mm:ss.SSS}</green> <level>{level: <7}</level> "
@@ -35,10 +36,35 @@ def configure_logging(*, json: bool = False, level: str = "INFO", secrets: list[
     _secrets[:] = [s for s in secrets if s]
     logger.remove()
     logger.configure(extra={"flow": "-", "reference": "-"}, patcher=_scrub)
+    # diagnose off: loguru would print every local variable of a traceback, a password
+    # among them; the scrubber never sees those values.
     if json:
-        logger.add(sys.stderr, level=level, serialize=True)
+        logger.add(sys.stderr, level=level, serialize=True, diagnose=False, backtrace=False)
     else:
-        logger.add(sys.stderr, level=level, format=_FORMAT, colorize=None)
+        logger.add(
+            sys.stderr,
+            level=level,
+            format=_FORMAT,
+            colorize=None,
+            diagnose=False,
+            backtrace=False,
+        )
+
+
+def log_unexpected(log: Logger, error: BaseException, what: str) -> None:
+    """An unexpected error: its type and message, and the stack at DEBUG, never the values
+    of its variables (loguru's `diagnose` would print them, a password among them)."""
+    text = str(error).splitlines()[0] if str(error) else ""
+    log.error("{} failed unexpectedly: {}: {}", what, type(error).__name__, text)
+    log.debug("{}", "".join(traceback.format_exception(error)).rstrip())
+
+
+def scrub(text: str) -> str:
+    """`text` with every known secret masked (results and messages built from errors)."""
+    for secret in _secrets:
+        if secret and secret in text:
+            text = text.replace(secret, "***")
+    return text
 
 
 def add_secret(secret: str) -> None:

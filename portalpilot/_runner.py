@@ -15,6 +15,7 @@ from typing import Any
 
 from loguru import logger
 from playwright.sync_api import Error as PlaywrightError
+from pydantic import SecretStr
 from tenacity import (
     Retrying,
     retry_if_exception,
@@ -25,18 +26,23 @@ from tenacity import (
 from portalpilot._errors import (
     ConfigError,
     FlowError,
+    LoginRejected,
     OutcomeUnknown,
+    PortalDown,
     PortalFailure,
     Refusal,
     SessionExpired,
 )
 from portalpilot._evidence import capture, screenshot
-from portalpilot._flow import Attempts, Flow, FlowContext, FlowInput
-from portalpilot._logging import add_secret
+from portalpilot._flow import Flow, FlowContext, FlowInput
+from portalpilot._guard import ChangeLog, Guard
+from portalpilot._logging import add_secret, log_unexpected, scrub
 from portalpilot._results import FlowOutput, Outcome, Result
 from portalpilot._sessions import Account, Session, SessionStore, StorageState
 from portalpilot._settings import Settings
 from portalpilot._workers import BrowserSlot, Lane, WorkerPool
+
+SIGN_IN_TRIES = 6  # a sign-in page that failed to load or answer, done again in place
 
 
 def new_run_id() -> str:
@@ -45,7 +51,13 @@ def new_run_id() -> str:
 
 def _retryable(error: BaseException) -> bool:
     # Refusals (the portal or the data said no) are answers, not accidents: never retried.
-    return isinstance(error, PortalFailure | OutcomeUnknown | PlaywrightError)
+    # An unknown outcome is never retried either: a person must look (design.md, rule 1).
+    return isinstance(error, PortalFailure | PlaywrightError)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).splitlines()[0] if str(error) else ""
+    return text or type(error).__name__
 
 
 class Robot:
@@ -56,6 +68,7 @@ class Robot:
         self.run_id = run_id or new_run_id()
         self.run_dir = settings.state_dir / "runs" / self.run_id
         self.sessions = SessionStore(settings.state_dir / "sessions")
+        self.changes = ChangeLog(settings.state_dir)
         self._pool = WorkerPool(settings.browser, workers)
         for secret in settings.secrets():
             add_secret(secret)
@@ -77,31 +90,28 @@ class Robot:
     def workers(self) -> int:
         return self._pool.size
 
-    def submit(self, flow: Flow[Any], item: FlowInput, *, resumed: bool = False) -> Future[Result]:
-        """Queue one item; `resumed`: an earlier run may have clicked already, verify first."""
+    def submit(self, flow: Flow[Any], item: FlowInput) -> Future[Result]:
+        """Queue one item. Whatever an earlier run clicked is in the ledger: the guard reads
+        the portal before it lets the same change be clicked again."""
         self.check(flow)
-        return self._pool.submit(lambda slot: self._execute(slot, flow, item, resumed))
+        return self._pool.submit(lambda slot: self._execute(slot, flow, item))
 
     def run(self, flow: Flow[Any], item: FlowInput) -> Result:
         return self.submit(flow, item).result()
 
     # --- inside a worker thread -------------------------------------------------------
 
-    def _execute(
-        self, slot: BrowserSlot, flow: Flow[Any], item: FlowInput, resumed: bool
-    ) -> Result:
+    def _execute(self, slot: BrowserSlot, flow: Flow[Any], item: FlowInput) -> Result:
         # Every log line of this item, the machinery's included, names the flow and order.
         with logger.contextualize(flow=flow.name, reference=item.subject):
-            return self._execute_item(slot, flow, item, resumed)
+            return self._execute_item(slot, flow, item)
 
-    def _execute_item(
-        self, slot: BrowserSlot, flow: Flow[Any], item: FlowInput, resumed: bool
-    ) -> Result:
+    def _execute_item(self, slot: BrowserSlot, flow: Flow[Any], item: FlowInput) -> Result:
         portal = flow.portal
         base_url, email, password = self.settings.portal(portal.name).require(portal.name)
         account = Account(portal.name, base_url, email)
         log = logger.bind(flow=flow.name, reference=item.subject)
-        history = Attempts(interrupted=resumed)
+        guard = Guard(self.changes, account.key, flow.name, self.run_id, open=set())
         evidence: list[str] = []
         started = time.perf_counter()
         attempts = 0
@@ -109,7 +119,7 @@ class Robot:
         def attempt_once() -> FlowOutput:
             nonlocal attempts
             attempts += 1
-            return self._attempt(slot, flow, item, account, password, attempts, history, evidence)
+            return self._attempt(slot, flow, item, account, password, attempts, guard, evidence)
 
         retry = self.settings.retries
         retrying = Retrying(
@@ -122,7 +132,7 @@ class Robot:
             before_sleep=lambda state: log.warning(
                 "attempt {} failed ({}); retrying",
                 state.attempt_number,
-                state.outcome.exception() if state.outcome else "?",
+                _first_line(state.outcome.exception() or Exception("?")) if state.outcome else "?",
             ),
         )
         fields: Any
@@ -132,12 +142,12 @@ class Robot:
         except Refusal as error:
             outcome, status, message, fields = Outcome.REFUSED, error.status, error.message, error
         except (FlowError, PlaywrightError) as error:
-            outcome, status, message, fields = self._failure(portal.title, error, history)
+            outcome, status, message, fields = self._failure(portal.title, error, guard, item)
         except ConfigError:
             raise
         except Exception as error:  # a bug or a crashed browser: the item failed, say why
-            log.exception("unexpected error")
-            outcome, status, message, fields = self._failure(portal.title, error, history)
+            log_unexpected(log, error, "the flow")
+            outcome, status, message, fields = self._failure(portal.title, error, guard, item)
         extra = (
             fields.model_dump(exclude={"status", "message"})
             if isinstance(fields, FlowOutput)
@@ -157,26 +167,32 @@ class Robot:
             run_id=self.run_id,
             **extra,
         )
+        dumped = result.model_dump_json()
+        if scrub(dumped) != dumped:
+            # An error's text that carried a secret (a careless page, a bug): masked in the
+            # result, and so in the JSON output, the ledger, the report and agent answers.
+            result = Result.model_validate_json(scrub(dumped))
         log.log("SUCCESS" if outcome is Outcome.DONE else "WARNING", "{}: {}", status, message)
         return result
 
-    @staticmethod
     def _failure(
-        title: str, error: BaseException, history: Attempts
+        self, title: str, error: BaseException, guard: Guard, item: FlowInput
     ) -> tuple[Outcome, str, str, Any]:
-        if history.unverified or isinstance(error, OutcomeUnknown):
-            what = history.unverified or "the last change"
+        # A click nobody saw settled, this run's or an earlier one's on the same order:
+        # never "failed", which would invite a blind retry.
+        unsettled = guard.open | set(self.changes.open_keys(guard.account, f"{item.subject}/"))
+        if unsettled or isinstance(error, OutcomeUnknown):
+            what = ", ".join(sorted(unsettled)) or "the last change"
             return (
                 Outcome.UNKNOWN,
                 "unknown",
-                f"{what}: the outcome could not be seen ({error}); check it in the "
-                f"{title} before trying again",
+                f"{what}: the outcome could not be seen ({_first_line(error)}); check it in "
+                f"the {title} before trying again",
                 error,
             )
         if isinstance(error, FlowError):
             return Outcome.FAILED, error.status, error.message, error
-        text = str(error).splitlines()[0] if str(error) else type(error).__name__
-        return Outcome.FAILED, "portal_error", f"{title}: {text}", error
+        return Outcome.FAILED, "portal_error", f"{title}: {_first_line(error)}", error
 
     def _attempt(
         self,
@@ -184,9 +200,9 @@ class Robot:
         flow: Flow[Any],
         item: FlowInput,
         account: Account,
-        password: str,
+        password: SecretStr,
         number: int,
-        history: Attempts,
+        guard: Guard,
         evidence: list[str],
     ) -> FlowOutput:
         def sign_in() -> StorageState:
@@ -198,7 +214,7 @@ class Robot:
             session = self.sessions.get(account, sign_in)
             lane = self._lane(slot, flow, account, session)
             try:
-                return self._run_flow(flow, item, lane, number, history, log)
+                return self._run_flow(flow, item, lane, number, guard, log)
             except SessionExpired:
                 # Once per attempt: a session that expires again right away fails this
                 # attempt (retried with backoff), so logins are bounded by the attempts.
@@ -207,7 +223,7 @@ class Robot:
                 lane = None
                 session = self.sessions.renew(account, session, sign_in)
                 lane = self._lane(slot, flow, account, session)
-                return self._run_flow(flow, item, lane, number, history, log)
+                return self._run_flow(flow, item, lane, number, guard, log)
         except Exception as error:
             if lane is not None:
                 name = f"{item.subject}-attempt{number}"
@@ -223,7 +239,7 @@ class Robot:
         item: FlowInput,
         lane: Lane,
         number: int,
-        history: Attempts,
+        guard: Guard,
         log: Any,
     ) -> FlowOutput:
         if lane.tracing:
@@ -235,7 +251,7 @@ class Robot:
             settings=settings,
             log=log,
             attempt=number,
-            history=history,
+            guard=guard,
         )
         output = flow.run(context, item)
         if lane.tracing:
@@ -250,10 +266,33 @@ class Robot:
         slot: BrowserSlot,
         flow: Flow[Any],
         account: Account,
-        password: str,
+        password: SecretStr,
         evidence: list[str],
     ) -> StorageState:
-        """Sign in in a context of its own, never traced, and keep only its cookies."""
+        """Sign in in a context of its own, never traced, and keep only its cookies.
+
+        A sign-in the portal answered with its error page (500, a timeout) is done again
+        on a fresh context, a few times with backoff: that is no rejection, and a whole
+        attempt should not be spent on it. A rejection is never retried (lockout).
+        """
+        retrying = Retrying(
+            retry=retry_if_exception(
+                lambda e: _retryable(e) and not isinstance(e, PortalDown | LoginRejected)
+            ),
+            stop=stop_after_attempt(SIGN_IN_TRIES),
+            wait=wait_exponential_jitter(multiplier=0.3, max=3.0, jitter=0.3),
+            reraise=True,
+        )
+        return retrying(self._sign_in_once, slot, flow, account, password, evidence)
+
+    def _sign_in_once(
+        self,
+        slot: BrowserSlot,
+        flow: Flow[Any],
+        account: Account,
+        password: SecretStr,
+        evidence: list[str],
+    ) -> StorageState:
         context = slot.new_context()
         try:
             page = context.new_page()

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from portalpilot import _registry as registry
 from portalpilot._errors import ConfigError
 
 
@@ -26,7 +35,7 @@ class PortalSettings(BaseModel):
             value += "/"
         return value
 
-    def require(self, portal: str) -> tuple[str, str, str]:
+    def require(self, portal: str) -> tuple[str, str, SecretStr]:
         """Address and credentials, or a ConfigError naming the missing variables."""
         prefix = f"PORTALPILOT_{portal.upper()}__"
         missing = [
@@ -45,13 +54,7 @@ class PortalSettings(BaseModel):
                 "`portalpilot mock serve`, which prints them."
             )
         assert self.base_url and self.email and self.password
-        return self.base_url, self.email, self.password.get_secret_value()
-
-
-class KoganSettings(PortalSettings):
-    search_days: Literal[30, 90] = Field(
-        30, description="How far back a refund searches the order list (the procedure says 30)."
-    )
+        return self.base_url, self.email, self.password  # typed only by the sign-in page
 
 
 class BrowserSettings(BaseModel):
@@ -64,7 +67,10 @@ class BrowserSettings(BaseModel):
 
 
 class RetrySettings(BaseModel):
-    attempts: int = Field(3, ge=1, le=30, description="Attempts per item for system errors.")
+    # Five: a failed page or list is reloaded in place (pages/_screen.py), so an attempt is
+    # spent only on what a reload cannot fix, such as a confirmation the portal answered
+    # with 500; against a portal failing a quarter of its requests three were too few.
+    attempts: int = Field(5, ge=1, le=30, description="Attempts per item for system errors.")
     backoff_s: float = Field(0.5, ge=0, description="First wait between attempts; doubles.")
     backoff_max_s: float = Field(8.0, ge=0)
 
@@ -93,12 +99,38 @@ class AgentSettings(BaseModel):
     workers: int = Field(2, ge=1, le=8, description="Browser workers the MCP server keeps warm.")
 
 
+class _PortalEnv(BaseSettings):
+    """Reads one portal's settings, `PORTALPILOT_<NAME>__<FIELD>`, like every other setting."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PORTALPILOT_", env_nested_delimiter="__", extra="ignore"
+    )
+
+
+def _portal_from_env(name: str, model: type[PortalSettings], env_file: Any) -> PortalSettings:
+    fields: Any = {name: (model, Field(default_factory=model))}
+    env = create_model(f"{name.title()}Env", __base__=_PortalEnv, **fields)
+    try:
+        value: PortalSettings = getattr(env(_env_file=env_file), name)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"PORTALPILOT_{name.upper()}__{'__'.join(str(p).upper() for p in e['loc'][1:])}: "
+            f"{e['msg']}"
+            for e in error.errors()
+        )
+        raise ConfigError(f"bad {name} settings: {problems}") from None
+    return value
+
+
 class Settings(BaseSettings):
+    """Every setting. A portal's own (`PORTALPILOT_KOGAN__…`) are declared by the portal
+    (`pages/<name>/portal.py`) and read when first asked for, through `portal(name)`."""
+
     model_config = SettingsConfigDict(
         env_prefix="PORTALPILOT_",
         env_nested_delimiter="__",
         env_file=".env",
-        extra="ignore",
+        extra="allow",  # a portal's settings given in code: Settings(kogan=KoganSettings(…))
     )
 
     state_dir: Path = Field(Path(".portalpilot"), description="Ledger, sessions and evidence.")
@@ -110,21 +142,44 @@ class Settings(BaseSettings):
     policy_file: Path | None = Field(
         None, description="Operator policy (TOML): limits per flow for every entry point."
     )
-    kogan: KoganSettings = KoganSettings()
-    chopni: PortalSettings = PortalSettings()
-    mirakl: PortalSettings = PortalSettings()
+    _portals: dict[str, PortalSettings] = PrivateAttr(default_factory=dict)
+    _env_file: Any = PrivateAttr(default=".env")
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        self._env_file = values.get("_env_file", ".env")
 
     def portal(self, name: str) -> PortalSettings:
-        value = getattr(self, name, None)
-        if not isinstance(value, PortalSettings):
-            raise ConfigError(f"no settings for a portal named {name!r}")
+        """The settings of portal `name`: given in code, else read from the environment."""
+        if name in self._portals:
+            return self._portals[name]
+        model = registry.portal(name).settings
+        given = (self.model_extra or {}).get(name)
+        if isinstance(given, model):
+            value: PortalSettings = given
+        elif isinstance(given, PortalSettings | dict):
+            data = given.model_dump() if isinstance(given, PortalSettings) else given
+            value = model.model_validate(data)
+        else:
+            value = _portal_from_env(name, model, self._env_file)
+        self._portals[name] = value
         return value
+
+    def portals(self) -> dict[str, PortalSettings]:
+        """Every registered portal's settings; one that cannot be read is left out."""
+        found = {}
+        for name in registry.portals():
+            try:
+                found[name] = self.portal(name)
+            except ConfigError:
+                continue
+        return found
 
     def secrets(self) -> list[str]:
         """Every secret value in force, so that log output can be scrubbed of them."""
-        found = []
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if isinstance(value, PortalSettings) and value.password:
-                found.append(value.password.get_secret_value())
+        found = [
+            portal.password.get_secret_value()
+            for portal in self.portals().values()
+            if portal.password
+        ]
         return [s for s in found if s]

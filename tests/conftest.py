@@ -18,9 +18,10 @@ import httpx
 import pytest
 
 from fixtures import MockServer
+from pages.kogan.portal import KoganSettings
 from portalpilot import BrowserSettings, Settings
 from portalpilot._browser import launch_options
-from portalpilot._settings import KoganSettings, RetrySettings
+from portalpilot._settings import RetrySettings
 
 KOGAN_EMAIL = "seller@example.com"
 KOGAN_PASSWORD = "dispatch-demo"

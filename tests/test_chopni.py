@@ -2,7 +2,8 @@
 
 Every test that changes something asserts on the mock's `__mock__/state`: what really
 happened, not what the page said. Order numbers are the fixed ones of
-fixtures/chopni/data.py.
+fixtures/chopni/data.py. Flow tests run on both markups of the spec ("a" and "b");
+command-line, batch and input tests, which add nothing per markup, on "a" only.
 """
 
 from __future__ import annotations
@@ -14,35 +15,44 @@ from typing import Any
 
 import pytest
 from conftest import MockPortal, cli_env, run_cli
-from playwright.sync_api import Page
 from pydantic import ValidationError
 
 from flows.chopni_message import FLOW as MESSAGE
 from flows.chopni_message import ChopniMessage
 from flows.chopni_set_status import FLOW as SET_STATUS
 from flows.chopni_set_status import ChopniSetStatus, Status
-from pages.chopni import CHOPNI, OrderList
 from portalpilot import Outcome, PortalSettings, Result, Settings
 from portalpilot._cli_inputs import describe_errors
 from portalpilot._runner import Robot
 from portalpilot._settings import RetrySettings
 
 EMAIL, PASSWORD = "shop@example.com", "chopni-demo"
+MARKUPS = ["a", "b"]
 
 
 @pytest.fixture
-def chopni(base_url: str) -> Iterator[MockPortal]:
+def mock(base_url: str) -> Iterator[MockPortal]:
+    """The mock on markup "a": for the command line, batches and input checks."""
     portal = MockPortal(f"{base_url}/chopni/")
     portal.reset()
     yield portal
     portal.http.close()
 
 
-def make_settings(state_dir: Path, url: str, password: str = PASSWORD) -> Settings:
+@pytest.fixture(params=MARKUPS)
+def chopni(request: pytest.FixtureRequest, mock: MockPortal) -> MockPortal:
+    """The mock on each markup of the spec: every flow test runs on both."""
+    mock.reset(markup=request.param)
+    return mock
+
+
+def make_settings(
+    state_dir: Path, url: str, password: str = PASSWORD, attempts: int = 3
+) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         state_dir=state_dir,
-        retries=RetrySettings(attempts=3, backoff_s=0.05, backoff_max_s=0.2),
+        retries=RetrySettings(attempts=attempts, backoff_s=0.05, backoff_max_s=0.2),
         chopni=PortalSettings(base_url=url, email=EMAIL, password=password),
     )
 
@@ -198,15 +208,20 @@ def test_dry_run_fills_the_form_and_changes_nothing(robot: Robot, chopni: MockPo
     assert chopni.events("status_change") == []
 
 
-def test_unknown_order_and_wrong_password(robot: Robot, tmp_path: Path, chopni: MockPortal) -> None:
+def test_unknown_order_is_refused(robot: Robot, chopni: MockPortal) -> None:
     missing = set_status(robot, "999999", "COMPLETE")
-    with Robot(make_settings(tmp_path, chopni.url, password="wrong")) as wrong:
-        rejected = set_status(wrong, "418001", "PROCESSING")
 
     assert (missing.outcome, missing.status) == (Outcome.REFUSED, "not_found")
-    assert (rejected.status, rejected.attempts) == ("login_rejected", 1)
-    assert len(chopni.events("login_failed")) == 1
     assert chopni.events("status_change") == []
+
+
+def test_wrong_password_is_refused_once(tmp_path: Path, mock: MockPortal) -> None:
+    with Robot(make_settings(tmp_path, mock.url, password="wrong")) as wrong:
+        rejected = set_status(wrong, "418001", "PROCESSING")
+
+    assert (rejected.status, rejected.attempts) == ("login_rejected", 1)
+    assert len(mock.events("login_failed")) == 1
+    assert mock.events("status_change") == []
 
 
 # --- chopni.message -------------------------------------------------------------------------
@@ -237,31 +252,89 @@ def test_message_answer_lost_after_sending_is_not_sent_again(
     robot: Robot, chopni: MockPortal
 ) -> None:
     chopni.faults(commit_then_error=1)
-    result = robot.run(MESSAGE, ChopniMessage(order="418011", text="Пратката пристига утре."))
+    result = robot.run(
+        MESSAGE, ChopniMessage(order="418011", text="Пратката пристига утре.", attachments=[])
+    )
 
     assert (result.outcome, result.status) == (Outcome.DONE, "sent"), result.message
     assert len(chopni.events("message")) == 1
     assert len(order(chopni, "418011")["messages"]) == 2
 
 
-# --- the pages --------------------------------------------------------------------------------
+def test_message_dry_run_and_the_portals_refusal_send_nothing(
+    robot: Robot, chopni: MockPortal, tmp_path: Path
+) -> None:
+    photo = tmp_path / "снимка.jpg"
+    photo.write_bytes(b"\xff\xd8" + b"1" * 100)
+    dry = robot.run(
+        MESSAGE, ChopniMessage(order="418010", text="Здравейте!", attachments=[photo], dry_run=True)
+    )
+    # The input model refuses contact details up front; here the portal's own rule answers.
+    contact = ChopniMessage.model_construct(
+        order="418010", text="Пишете ми: ivan@abv.bg", attachments=[], dry_run=False
+    )
+    refused = robot.run(MESSAGE, contact)
+
+    assert (dry.outcome, dry.status) == (Outcome.DONE, "dry_run"), dry.message
+    assert (refused.outcome, refused.status) == (Outcome.REFUSED, "refused"), refused.message
+    assert "Съобщението съдържа лична информация за контакт." in refused.message
+    assert chopni.events("message") == []
 
 
-def test_order_list_filters_searches_and_pages(page: Page, chopni: MockPortal) -> None:
-    chopni.faults(slow_list_ms=400)  # the table fills in after the page has loaded
-    CHOPNI.prepare(page)
-    CHOPNI.sign_in(page, chopni.url, EMAIL, PASSWORD)
-    orders = OrderList(page).open(chopni.url)
-    assert len(orders.rows()) == 20 and not orders.has_previous_page()
-    orders.filter_status("COMPLETE")
-    first = orders.rows()
-    assert {row.status for row in first} == {"COMPLETE"}
-    orders.next_page()
-    assert orders.has_previous_page() and first[0] not in orders.rows()
-    orders.filter_status("")  # "Всички"
-    orders.search("Красимир")
-    [row] = orders.rows()
-    assert (row.number, row.customer, str(row.total)) == ("418030", "Красимир Ангелов", "1234.50")
+# --- exactly once, when the outcome cannot be seen -----------------------------------------
+
+
+def hide_changes(chopni: MockPortal) -> None:
+    """From now on a changed order's page cannot be read. On markup "a" the click is also
+    answered 502 (`commit_then_error`); on "b" the portal's answer is its success message:
+    both variants, each flow on both markups, at half the cost of every combination."""
+    markup = chopni.state()["markup"]
+    chopni.reset(markup=markup, unreadable_after_change=True)
+    if markup == "a":
+        chopni.faults(commit_then_error=1)
+
+
+def test_status_change_nobody_can_read_is_unknown_and_never_clicked_again(
+    chopni: MockPortal, tmp_path: Path
+) -> None:
+    hide_changes(chopni)
+    with Robot(make_settings(tmp_path / "state", chopni.url, attempts=2)) as robot:
+        first = set_status(robot, "418001", "PROCESSING", comment="Подготвя се.")
+        again = set_status(robot, "418001", "PROCESSING", comment="Подготвя се.")
+        clicks = [(row["key"], row["state"]) for row in robot.changes.rows()]
+
+    assert (first.outcome, first.status) == (Outcome.UNKNOWN, "unknown"), first.message
+    assert again.outcome is not Outcome.DONE  # still nobody can see it: no guess, no click
+    assert changes(chopni) == [("418001", "PROCESSED", "PROCESSING")]
+    assert clicks == [("418001/status/PROCESSING", "unknown")]
+
+
+def test_message_nobody_can_read_is_unknown_and_never_sent_again(
+    chopni: MockPortal, tmp_path: Path
+) -> None:
+    hide_changes(chopni)
+    item = ChopniMessage(order="418010", text="Поръчката ви е на път.", attachments=[])
+    with Robot(make_settings(tmp_path / "state", chopni.url, attempts=2)) as robot:
+        first = robot.run(MESSAGE, item)
+        again = robot.run(MESSAGE, item)
+        clicks = [row["state"] for row in robot.changes.rows()]
+
+    assert (first.outcome, first.status) == (Outcome.UNKNOWN, "unknown"), first.message
+    assert again.outcome is not Outcome.DONE
+    assert [e["order"] for e in chopni.events("message")] == ["418010"]
+    assert len(order(chopni, "418010")["messages"]) == 1
+    assert clicks == ["unknown"]
+
+
+def test_cli_exits_4_when_the_change_cannot_be_seen(tmp_path: Path, mock: MockPortal) -> None:
+    hide_changes(mock)
+    environment = env(mock, tmp_path / "state")
+    args = ("chopni", "ship", "418002", "--tracking", "BG1051000002", "--json")
+    done = run_cli(*args, env=environment, cwd=tmp_path)
+
+    assert done.returncode == 4, done.stdout + done.stderr[-2000:]
+    assert json.loads(done.stdout)["status"] == "unknown"
+    assert changes(mock) == [("418002", "PROCESSING", "SHIPPED")]
 
 
 # --- the command line -----------------------------------------------------------------------
@@ -286,16 +359,16 @@ def spy_browser(tmp_path: Path) -> tuple[Path, Path]:
     ],
 )
 def test_bad_input_exits_2_without_a_browser(
-    tmp_path: Path, chopni: MockPortal, spy_browser: tuple[Path, Path], args: list, field: str
+    tmp_path: Path, mock: MockPortal, spy_browser: tuple[Path, Path], args: list, field: str
 ) -> None:
     spy, marker = spy_browser
-    environment = env(chopni, tmp_path, PORTALPILOT_BROWSER__EXECUTABLE_PATH=str(spy))
+    environment = env(mock, tmp_path, PORTALPILOT_BROWSER__EXECUTABLE_PATH=str(spy))
     done = run_cli("chopni", *args, "--json", env=environment, cwd=tmp_path)
 
     assert done.returncode == 2, done.stdout + done.stderr
     assert [e["field"] for e in json.loads(done.stdout)["errors"]] == [field]
     assert not marker.exists()
-    assert chopni.events() == []
+    assert mock.events() == []
 
 
 @pytest.mark.parametrize(
@@ -326,13 +399,13 @@ def test_an_attachment_over_5_mb_is_refused_up_front(tmp_path: Path) -> None:
         ChopniMessage(order="418010", text="Видео", attachments=[big])
 
 
-def test_cli_ship_then_maintenance_exits_3(tmp_path: Path, chopni: MockPortal) -> None:
-    environment = env(chopni, tmp_path / "state")
+def test_cli_ship_then_maintenance_exits_3(tmp_path: Path, mock: MockPortal) -> None:
+    environment = env(mock, tmp_path / "state")
     shipped = run_cli(
         "chopni", "ship", "418021", "--tracking", "BG1051000021", "--carrier", "Спиди", "--json",
         env=environment, cwd=tmp_path,
     )  # fmt: skip
-    chopni.faults(maintenance=True)
+    mock.faults(maintenance=True)
     down = run_cli("chopni", "complete", "418003", "--json", env=environment, cwd=tmp_path)
 
     assert shipped.returncode == 0, shipped.stderr
@@ -344,11 +417,11 @@ def test_cli_ship_then_maintenance_exits_3(tmp_path: Path, chopni: MockPortal) -
     )
     assert down.returncode == 3
     assert json.loads(down.stdout)["status"] == "maintenance"
-    assert changes(chopni) == [("418021", "PROCESSING", "SHIPPED")]
+    assert changes(mock) == [("418021", "PROCESSING", "SHIPPED")]
 
 
 def test_batch_of_tracking_numbers_changes_each_order_once(
-    tmp_path: Path, chopni: MockPortal
+    tmp_path: Path, mock: MockPortal
 ) -> None:
     batch = tmp_path / "ship.csv"
     batch.write_text(
@@ -361,16 +434,16 @@ def test_batch_of_tracking_numbers_changes_each_order_once(
     )
     done = run_cli(
         "batch", str(batch), "--flow", "chopni.set_status", "--workers", "1", "--json",
-        env=env(chopni, tmp_path / "state"), cwd=tmp_path,
+        env=env(mock, tmp_path / "state"), cwd=tmp_path,
     )  # fmt: skip
 
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads(done.stdout)
     assert summary["counts"] == {"changed": 3, "duplicate": 1}
-    assert sorted(changes(chopni)) == [
+    assert sorted(changes(mock)) == [
         ("418022", "PROCESSING", "SHIPPED"),
         ("418023", "PROCESSING", "SHIPPED"),
         ("418024", "PROCESSING", "SHIPPED"),
     ]
-    comments = {e["order"]: e["comment"] for e in chopni.events("status_change")}
+    comments = {e["order"]: e["comment"] for e in mock.events("status_change")}
     assert comments["418024"] == "Номер за проследяване: BG1051000024, куриер: BG Post"

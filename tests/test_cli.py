@@ -102,6 +102,27 @@ def test_refund_json_then_again_already_refunded(tmp_path: Path, kogan: MockPort
     assert len(kogan.events("login")) == 1
 
 
+def test_an_unreadable_outcome_exits_4_and_the_same_command_never_refunds_twice(
+    tmp_path: Path, kogan: MockPortal
+) -> None:
+    # The refund goes through; then the line's status reads in words the robot does not
+    # know (knob `drift`): no proof either way, so unknown, exit 4, evidence named.
+    kogan.faults(drift={"Refunded": "Money back"})
+    env = cli_env(kogan.url, tmp_path / "state")
+    args = ("kogan", "refund", "ESG-10012", "--reason", "Faulty Item", "--json")
+    first = run_cli(*args, env=env, cwd=tmp_path)
+    again = run_cli(*args, env=env, cwd=tmp_path)
+
+    assert first.returncode == 4, first.stderr[-2000:]
+    answer = json.loads(first.stdout)
+    assert (answer["outcome"], answer["status"], answer["attempts"]) == ("unknown", "unknown", 1)
+    assert answer["evidence"]
+    assert again.returncode == 4, again.stderr[-2000:]
+    assert [(e["reference"], e["sku"]) for e in kogan.events("refund")] == [
+        ("ESG-10012", "KG-BT-SPK")
+    ]
+
+
 def test_refusal_exits_1(tmp_path: Path, kogan: MockPortal) -> None:
     done = run_cli(
         "kogan",

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from conftest import KOGAN_EMAIL, KOGAN_PASSWORD, MockPortal
 from playwright.sync_api import Page
 
-from pages.kogan import KOGAN, Answer, OrderList, OrderView, SignInPage
-from portalpilot import LoginRejected, PortalDown
+from pages.kogan import KOGAN, OrderList, OrderView, SignInPage
+from portalpilot import Answer, Change, GuardBypassed, LoginRejected, PortalDown, Reply, Seen
+from portalpilot._guard import ChangeLog, Guard
 
 
 @pytest.fixture(params=["a", "b"])
@@ -112,20 +114,41 @@ def test_refund_dialog_reads_and_cancels(orders: OrderList, portal: MockPortal) 
     assert portal.events("refund") == []
 
 
-def test_refund_dialog_confirms(orders: OrderList, portal: MockPortal) -> None:
+def test_refund_dialog_confirms_only_through_the_guard(
+    orders: OrderList, portal: MockPortal, tmp_path: Path
+) -> None:
     orders.search("ESG-10012")
     dialog = orders.open_settings("ESG-10012", "KG-BT-SPK").refund()
-    no_reason = dialog.confirm("ESG-10012", "KG-BT-SPK")
-    assert no_reason.answer is Answer.REASON_MISSING
     dialog.choose_reason("Faulty Item")
-    answer = dialog.confirm("ESG-10012", "KG-BT-SPK")
+    with pytest.raises(GuardBypassed):
+        dialog.confirm("ESG-10012", "KG-BT-SPK")
+    assert portal.events("refund") == []
 
-    assert answer.answer is Answer.SUBMITTED
-    assert answer.message == "Refund of $89.95 submitted for ESG-10012 (KG-BT-SPK)."
-    assert orders.wait_for_status("ESG-10012", "KG-BT-SPK", "Refunded")
+    def read() -> Seen:
+        status = orders.status_of("ESG-10012", "KG-BT-SPK")
+        return {"Refunded": Seen.DONE, "Dispatched": Seen.ABSENT}[status]
+
+    guard = Guard(ChangeLog(tmp_path), "kogan-test", "test", "run-1", open=set())
+    change = Change("ESG-10012/KG-BT-SPK/refund", read)
+    committed = guard.commit(change, lambda: dialog.confirm("ESG-10012", "KG-BT-SPK"))
+
+    assert committed.reply == Reply(
+        Answer.DONE, "Refund of $89.95 submitted for ESG-10012 (KG-BT-SPK)."
+    )
+    assert committed.seen is Seen.DONE
     assert [(e["reference"], e["sku"]) for e in portal.events("refund")] == [
         ("ESG-10012", "KG-BT-SPK")
     ]
+    assert [row["state"] for row in ChangeLog(tmp_path).rows()] == ["done"]
+
+
+def test_refund_dialog_without_a_reason_is_refused(orders: OrderList, tmp_path: Path) -> None:
+    orders.search("ESG-10012")
+    dialog = orders.open_settings("ESG-10012", "KG-BT-SPK").refund()
+    guard = Guard(ChangeLog(tmp_path), "kogan-test", "test", "run-1", open=set())
+    change = Change("ESG-10012/KG-BT-SPK/refund", lambda: Seen.ABSENT)
+    committed = guard.commit(change, lambda: dialog.confirm("ESG-10012", "KG-BT-SPK"))
+    assert committed.reply == Reply(Answer.REFUSED, "Choose a reason.")
 
 
 def test_order_view_lists_lines_and_history(

@@ -27,12 +27,17 @@ EMAIL, PASSWORD = "shop@example.com", "mirakl-demo"
 
 
 @pytest.fixture
-def mirakl(base_url: str) -> Iterator[MockPortal]:
+def mirakl(base_url: str, request: pytest.FixtureRequest) -> Iterator[MockPortal]:
+    """The mock, reset; on markup "a" unless a test asks for others (`BOTH_MARKUPS`)."""
     portal = MockPortal(f"{base_url}/mirakl/")
-    portal.reset()
+    portal.reset(markup=getattr(request, "param", "a"))
     yield portal
     portal.reset()
     portal.http.close()
+
+
+# Flow tests run on both markups of the spec; CLI, batch and input tests on one.
+BOTH_MARKUPS = pytest.mark.parametrize("mirakl", ["a", "b"], indirect=True)
 
 
 def mirakl_settings(state_dir: Path, url: str, password: str = PASSWORD) -> Settings:
@@ -71,6 +76,7 @@ def thread(mirakl: MockPortal, thread_id: str) -> dict[str, Any]:
 # --- refunds ---------------------------------------------------------------------------------
 
 
+@BOTH_MARKUPS
 def test_full_refund_once_then_already_refunded(robot: Robot, mirakl: MockPortal) -> None:
     first = run(robot, "mirakl.refund", order_id="8817455903-a", reason="ITEM RETURNED", full=True)
     second = run(robot, "mirakl.refund", order_id="8817455903-A", reason="Item returned", full=True)
@@ -85,6 +91,7 @@ def test_full_refund_once_then_already_refunded(robot: Robot, mirakl: MockPortal
     assert order(mirakl, "8817455903-A")["state"] == "REFUNDED"
 
 
+@BOTH_MARKUPS
 def test_partial_refund_by_units(robot: Robot, mirakl: MockPortal) -> None:
     result = run(robot, "mirakl.refund", order_id="8817455904-A", reason="Item returned",
                  lines=["MUG-STONE-2:2"])  # fmt: skip
@@ -100,6 +107,7 @@ def test_partial_refund_by_units(robot: Robot, mirakl: MockPortal) -> None:
     assert len(mirakl.events("refund")) == 1
 
 
+@BOTH_MARKUPS
 def test_partial_refund_by_amount_and_shipping(robot: Robot, mirakl: MockPortal) -> None:
     result = run(robot, "mirakl.refund", order_id="8817455905-A", reason="agreement found with "
                  "the vendor", lines="THR-WOOL-GR=15", shipping="€6.50")  # fmt: skip
@@ -111,8 +119,9 @@ def test_partial_refund_by_amount_and_shipping(robot: Robot, mirakl: MockPortal)
     assert event["lines"] == [{"sku": "THR-WOOL-GR", "quantity": 0, "amount": 15.0}]
 
 
+@BOTH_MARKUPS
 def test_portal_rules_are_refused_before_any_click(robot: Robot, mirakl: MockPortal) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"order_id": "8817455909-A", "full": True}, "too_late", "200 days"),
         ({"order_id": "8817455908-A", "full": True}, "closed", "CLOSED"),
         ({"order_id": "8817455906-B", "lines": ["VAS-GLASS-L:2"]}, "units_exceeded", "1 of 2"),
@@ -129,6 +138,7 @@ def test_portal_rules_are_refused_before_any_click(robot: Robot, mirakl: MockPor
     assert len(mirakl.events("login")) == 1
 
 
+@BOTH_MARKUPS
 def test_window_last_day_and_unshipped_order_are_refunded(robot: Robot, mirakl: MockPortal) -> None:
     last_day = run(
         robot, "mirakl.refund", order_id="8817455910-A", reason="Item returned", full=True
@@ -141,6 +151,7 @@ def test_window_last_day_and_unshipped_order_are_refunded(robot: Robot, mirakl: 
     assert refunds(mirakl) == [("8817455910-A", 53.5), ("8817455911-A", 54.9)]
 
 
+@BOTH_MARKUPS
 def test_dry_run_changes_nothing(robot: Robot, mirakl: MockPortal) -> None:
     result = run(robot, "mirakl.refund", order_id="8817455917-A", reason="Item returned",
                  full=True, dry_run=True)  # fmt: skip
@@ -149,12 +160,17 @@ def test_dry_run_changes_nothing(robot: Robot, mirakl: MockPortal) -> None:
     assert mirakl.events("refund") == []
 
 
+@BOTH_MARKUPS
 def test_error_after_the_click_is_verified_not_repeated(robot: Robot, mirakl: MockPortal) -> None:
     mirakl.faults(commit_then_error=1)
     result = run(robot, "mirakl.refund", order_id="8817455904-A", reason="Item returned",
                  lines=["MUG-STONE-2:1"])  # fmt: skip
 
     assert (result.outcome, result.status) == (Outcome.DONE, "refunded"), result.message
+    assert refunds(mirakl) == [("8817455904-A", 19.99)]
+    again = run(robot, "mirakl.refund", order_id="8817455904-A", reason="Item returned",
+                lines=["MUG-STONE-2:1"])  # fmt: skip
+    assert again.status == "already_refunded"
     assert refunds(mirakl) == [("8817455904-A", 19.99)]
 
 
@@ -183,6 +199,7 @@ def test_wrong_password_is_tried_once(tmp_path: Path, mirakl: MockPortal) -> Non
 # --- incidents and messages ------------------------------------------------------------------
 
 
+@BOTH_MARKUPS
 def test_solve_incident_then_already_done(robot: Robot, mirakl: MockPortal) -> None:
     mirakl.faults(commit_then_error=1)
     solved = run(robot, "mirakl.solve_incident", order_id="8817455912-A",
@@ -200,6 +217,7 @@ def test_solve_incident_then_already_done(robot: Robot, mirakl: MockPortal) -> N
     assert incident["status"] == "Solved – awaiting operator"
 
 
+@BOTH_MARKUPS
 def test_reply_with_an_attachment_once(robot: Robot, mirakl: MockPortal, tmp_path: Path) -> None:
     invoice = tmp_path / "invoice-8817455905-A.pdf"
     invoice.write_bytes(b"%PDF-1.4 invoice")
@@ -217,6 +235,7 @@ def test_reply_with_an_attachment_once(robot: Robot, mirakl: MockPortal, tmp_pat
     assert replied["messages"][-1]["attachments"][0]["size"] == invoice.stat().st_size
 
 
+@BOTH_MARKUPS
 def test_message_starts_a_conversation_once(robot: Robot, mirakl: MockPortal) -> None:
     values = {"order_id": "8817455915-A", "recipient": "both", "topic": "invoice",
               "text": "Your invoice will follow today."}  # fmt: skip
@@ -233,6 +252,7 @@ def test_message_starts_a_conversation_once(robot: Robot, mirakl: MockPortal) ->
     assert thread(mirakl, sent.fields()["thread_id"])["status"] == "Answered"
 
 
+@BOTH_MARKUPS
 def test_overdue_lists_threads_waiting_too_long(robot: Robot, mirakl: MockPortal) -> None:
     default = run(robot, "mirakl.overdue")
     day = run(robot, "mirakl.overdue", hours="24")
@@ -248,6 +268,61 @@ def test_overdue_lists_threads_waiting_too_long(robot: Robot, mirakl: MockPortal
     assert day.fields()["count"] == 5 and three_days.fields()["count"] == 2
     assert thread(mirakl, "TH-10001")["status"] == "Unread"  # read-only: nothing was opened
     assert {e["type"] for e in mirakl.events()} == {"login"}
+
+
+# --- exactly once when the outcome cannot be seen ---------------------------------------------
+
+# One state-changing flow each: its input, and the event that counts its changes.
+CHANGES: dict[str, tuple[str, dict[str, Any], str]] = {
+    "refund": ("mirakl.refund", {"order_id": "8817455904-A", "reason": "Item returned",
+                                 "lines": ["MUG-STONE-2:1"]}, "refund"),
+    "solve": ("mirakl.solve_incident", {"order_id": "8817455913-A",
+                                        "message": "Replaced the mirror."}, "incident_solved"),
+    "reply": ("mirakl.reply", {"thread_id": "TH-10002", "text": "Blue mugs are on their way."},
+              "message"),
+    "message": ("mirakl.message", {"order_id": "8817455915-A", "recipient": "Customer",
+                                   "topic": "Delivery", "text": "Shipped today."}, "message"),
+}  # fmt: skip
+
+
+@BOTH_MARKUPS
+def test_a_message_whose_answer_is_lost_is_read_not_resent(
+    robot: Robot, mirakl: MockPortal
+) -> None:
+    flow, values, kind = CHANGES["message"]
+    mirakl.faults(commit_then_error=1)
+    sent = run(robot, flow, **values)
+    again = run(robot, flow, **values)
+
+    assert (sent.outcome, sent.status) == (Outcome.DONE, "sent"), sent.message
+    assert again.status == "already_sent"
+    assert len(mirakl.events(kind)) == 1
+
+
+# Slow by nature (every reading is tried again before the outcome is called unknown): each
+# flow on one markup, the reply (a message sent three times, once) on both.
+UNREADABLE = [("reply", "a"), ("reply", "b"), ("refund", "b"), ("solve", "a"), ("message", "b")]
+
+
+@pytest.mark.parametrize(("change", "mirakl"), UNREADABLE, indirect=["mirakl"])
+def test_a_change_that_cannot_be_read_back_is_unknown_and_never_repeated(
+    robot: Robot, mirakl: MockPortal, change: str
+) -> None:
+    """The change is made and confirmed, then the page parts that would show it fail to
+    load: the outcome is unknown (never retried), and a second run does not click again."""
+    flow, values, kind = CHANGES[change]
+    mirakl.reset(markup=mirakl.state()["markup"], blind_after_change=True)
+    first = run(robot, flow, **values)
+
+    assert (first.outcome, first.status) == (Outcome.UNKNOWN, "unknown"), first.message
+    assert len(mirakl.events(kind)) == 1
+    robot.settings.retries.attempts = 1
+    try:
+        again = run(robot, flow, **values)
+    finally:
+        robot.settings.retries.attempts = 3
+    assert again.outcome in (Outcome.UNKNOWN, Outcome.FAILED), again.message
+    assert len(mirakl.events(kind)) == 1
 
 
 # --- the command line --------------------------------------------------------------------------
@@ -297,6 +372,21 @@ def test_cli_maintenance_exits_3(tmp_path: Path, mirakl: MockPortal) -> None:
     assert done.returncode == 3
     assert json.loads(done.stdout)["status"] == "maintenance"
     assert mirakl.events("incident_solved") == []
+
+
+def test_cli_unknown_outcome_exits_4_and_a_rerun_sends_nothing(
+    tmp_path: Path, mirakl: MockPortal
+) -> None:
+    mirakl.reset(blind_after_change=True)
+    args = ("mirakl", "reply", "TH-10002", "--text", "Blue mugs are on their way.", "--json")
+    first = run_cli(*args, env=env(mirakl, tmp_path), cwd=tmp_path)
+    once = env(mirakl, tmp_path, PORTALPILOT_RETRIES__ATTEMPTS="1")
+    second = run_cli(*args, env=once, cwd=tmp_path)
+
+    assert first.returncode == 4, first.stderr[-2000:]
+    assert json.loads(first.stdout)["status"] == "unknown"
+    assert second.returncode in (3, 4), second.stderr[-2000:]
+    assert len(mirakl.events("message")) == 1
 
 
 @pytest.mark.parametrize(

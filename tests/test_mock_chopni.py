@@ -237,3 +237,34 @@ def test_cookie_banner_is_bulgarian_and_reset_restores(seller: httpx.Client) -> 
     assert fresh["events"] == [] and fresh["faults"] == {} and fresh["today"] == "2026-06-01"
     assert order(seller, "418001")["status"] == "PROCESSED"
     assert order(seller, "418001")["placed"] == "2026-05-30"
+
+
+def test_markup_b_keeps_the_promised_words_in_other_elements(chopni: httpx.Client) -> None:
+    chopni.post("__mock__/reset", json={"markup": "b"}).raise_for_status()
+    assert login(chopni).status_code == 303
+    first, second = chopni.get("orders/418007").text, chopni.get("orders/418007").text
+    # The order arrives by script from a <template>: read what it will show.
+    shown = text(first.replace("<template", "<div").replace("</template>", "</div>"))
+    assert "Поръчка №418007" in shown and "Статус: PROCESSING" in shown
+    assert "Плащане: Наложен платеж" in shown
+    assert "История на поръчката Статус Коментар Дата" in shown  # another column order
+    assert "Съобщения" in shown and "Започни разговор с клиент" in shown
+    assert 'role="table"' in first and "<table" not in first and "<label" not in first
+    assert "<dialog" not in first  # built by script when opened
+    ids = re.compile(r'\bid="([^"]+)"')
+    assert set(ids.findall(first)).isdisjoint(ids.findall(second))  # new on every load
+    assert state(chopni)["markup"] == "b"
+
+
+def test_unreadable_after_change_hides_only_what_changed(chopni: httpx.Client) -> None:
+    bad = chopni.post("__mock__/reset", json={"unreadable_after_change": "yes"})
+    assert bad.status_code == 400
+    chopni.post("__mock__/reset", json={"unreadable_after_change": True}).raise_for_status()
+    assert login(chopni).status_code == 303
+    assert change(chopni, "418001", "PROCESSING", "Подготвя се.").status_code == 303
+
+    hidden = text(chopni.get("orders/418001").text)
+    assert "Статус: —" in hidden and "Съобщения" not in hidden
+    assert "Статусът е променен на PROCESSING." in hidden  # the answer itself still shows
+    assert "Статус: PROCESSING" in text(chopni.get("orders/418002").text)
+    assert order(chopni, "418001")["status"] == "PROCESSING"

@@ -239,7 +239,9 @@ def test_the_window_last_day_and_an_unshipped_order_can_be_refunded(shop: httpx.
 
 def test_a_form_sent_twice_refunds_once(shop: httpx.Client) -> None:
     page = shop.get("orders/8817455904-A").text
-    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="token" value="([^"]+)"', page)
+    assert found is not None
+    token = found.group(1)
     form = {"quantity-MUG-STONE-2": "1", "token": token}
     first, second = refund(shop, "8817455904-A", **form), refund(shop, "8817455904-A", **form)
     assert first.headers["location"] == second.headers["location"]
@@ -291,6 +293,7 @@ def test_opening_a_thread_reads_it_and_a_reply_answers_it(shop: httpx.Client) ->
     assert (event["thread_id"], event["attachments"], event["new_thread"]) == (
         "TH-10001", ["invoice.pdf"], False)  # fmt: skip
     link = re.search(r'href="(/mirakl/messages/TH-10001/files/[^"]+)"', follow(shop, sent).text)
+    assert link is not None
     assert shop.get(sent.url.join(link.group(1))).content == b"%PDF-1.4 test"
 
 
@@ -347,3 +350,42 @@ def test_session_ttl_cookie_banner_and_slow_list(shop: httpx.Client) -> None:
     shop.post("__mock__/faults", json={"session_ttl_s": 0.2}).raise_for_status()
     time.sleep(0.4)
     assert shop.get("orders/8817455903-A").status_code == 303
+
+
+# --- markup b and the unreadable-after-a-change option ---------------------------------------
+
+
+def test_markup_b_keeps_the_words_and_changes_everything_else(client: httpx.Client) -> None:
+    assert client.post("__mock__/reset", json={"markup": "c"}).status_code == 400
+    client.post("__mock__/reset", json={"markup": "b"}).raise_for_status()
+    assert state(client)["markup"] == "b"
+    assert login(client).status_code == 303
+
+    first, second = (client.get("orders/8817455912-A").text for _ in range(2))
+    ids = [set(re.findall(r'\bid="([^"]+)"', html)) for html in (first, second)]
+    assert ids[0] and not ids[0] & ids[1]  # ids change on every load
+    assert "<dialog" not in SKIP.sub("", first)  # dialogs are made when opened
+    assert 'role="grid"' in first and "<table" not in first
+    for words in ("Order</span> <span>8817455912-A", "Incident open:</strong> <em>Item not "
+                  "received", "Already refunded:</span>", "Mark as solved", "Quantity to refund",
+                  "Message to operator", 'role="radiogroup"'):  # fmt: skip
+        assert words in first, words
+    table = client.get("messages/table").text
+    assert 'role="table"' in table and 'role="columnheader">Subject<' in table
+
+
+def test_blind_after_change_hides_what_changed_and_only_that(client: httpx.Client) -> None:
+    client.post("__mock__/reset", json={"blind_after_change": True}).raise_for_status()
+    assert login(client).status_code == 303
+    assert "Already refunded" in text(client.get("orders/8817455904-A").text)
+
+    sent = client.post("messages/TH-10002", data={"text": "On its way."})
+    assert "Message sent." in text(follow(client, sent).text)
+    thread_page = text(client.get("messages/TH-10002").text)
+    assert "Something went wrong" in thread_page and "On its way." not in thread_page
+    assert "Already refunded" not in text(client.get("orders/8817455904-A").text)
+    assert [m["text"] for m in thread(client, "TH-10002")["messages"]][-1] == "On its way."
+    assert len(events(client, "message")) == 1
+    client.post("__mock__/reset").raise_for_status()
+    assert login(client).status_code == 303
+    assert "Already refunded" in text(client.get("orders/8817455904-A").text)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from pages.chopni._parse import squash
-from pages.chopni._screen import Confirmation, answer_of
+from pages.chopni._screen import answer
+from portalpilot import Reply, state_change
 
 ATTACH = "Прикачи файл"
 CANCEL = re.compile(r"^\s*(Отказ|Затвори|Откажи)\s*$")
+SOMETHING = re.compile(r"\S")
 
 
 class ConversationDialog:
@@ -25,7 +26,7 @@ class ConversationDialog:
         self.file_input = self.dialog.get_by_label(ATTACH, exact=True)
         self.attach_button = self.dialog.get_by_role("button", name=ATTACH, exact=True)
         self.cancel_button = self.dialog.get_by_role("button", name=CANCEL)
-        self.alert = self.dialog.get_by_role("alert").filter(has_text=re.compile(r"\S"))
+        self.alert = page.get_by_role("alert").filter(has_text=SOMETHING)
 
     def write(self, text: str) -> None:
         self.text.fill(text)
@@ -41,13 +42,17 @@ class ConversationDialog:
             self.attach_button.click()
         chooser.value.set_files(list(files))
 
-    def send(self, text: str) -> Confirmation:
-        """Click "Изпрати" once; done when the message shows under "Съобщения"."""
-        shown = self.page.get_by_role("region", name="Съобщения", exact=True).get_by_text(
-            squash(text)
-        )
+    @state_change
+    def send(self) -> Reply:
+        """Click "Изпрати" once and wait for the portal's answer.
+
+        Success is its status message; the spec promises none for messages, so without one
+        the answer is unseen and the guard's reading under "Съобщения" decides. (The text
+        itself is no sign: it may show on the page already, in a comment or a field.)
+        """
+        said = self.page.get_by_role("status").filter(has_text=SOMETHING)
         self.send_button.click()
-        return answer_of(self.page, shown, self.alert)
+        return answer(self.page, said, self.alert)
 
     def close(self) -> None:
         self.cancel_button.first.click()

@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 
 from playwright.sync_api import Locator, Page, expect
 
+from pages._screen import reading
 from pages.chopni._parse import parse_date, parse_money, squash
 from pages.chopni._screen import goto, settle
+from portalpilot import PortalFailure
 
 COLUMNS = ("Номер", "Дата", "Клиент", "Сума", "Статус")
 ALL = "Всички"
@@ -34,13 +36,16 @@ class OrderList:
         self.status_filter = page.get_by_label("Статус", exact=True)
         self.search_field = page.get_by_label("Търсене", exact=True)
         self.search_button = page.get_by_role("button", name="Търси", exact=True)
-        self.table = page.get_by_role("table").filter(
-            has=page.get_by_role("columnheader", name="Номер", exact=True)
+        self.table = (
+            page.get_by_role("table")
+            .or_(page.get_by_role("grid"))
+            .filter(has=page.get_by_role("columnheader", name="Номер", exact=True))
         )
         self.headers = self.table.get_by_role("columnheader")
         self.next_page_link = self._pager("Следваща")
         self.previous_page_link = self._pager("Предишна")
 
+    @reading
     def open(self, base_url: str, status: str = "", query: str = "") -> OrderList:
         """The list, filtered by its address (`orders?status=SHIPPED&q=...`)."""
         params = {key: value for key, value in (("status", status), ("q", query)) if value}
@@ -63,19 +68,28 @@ class OrderList:
     def rows(self) -> list[OrderRow]:
         """The rows of the page shown, read by column name, not by position."""
         headers = [squash(text) for text in self.headers.all_inner_texts()]
+        if any(name not in headers for name in COLUMNS):
+            raise PortalFailure(f"the orders table's headers read {headers}, not {list(COLUMNS)}")
         index = {name: headers.index(name) for name in COLUMNS}
         rows = []
-        for row in self.table.get_by_role("row").filter(has=self.page.get_by_role("cell")).all():
-            cells = row.get_by_role("cell").all_inner_texts()
-            rows.append(
-                OrderRow(
-                    number=squash(cells[index["Номер"]]),
-                    placed=parse_date(cells[index["Дата"]]),
-                    customer=squash(cells[index["Клиент"]]),
-                    total=parse_money(cells[index["Сума"]]),
-                    status=squash(cells[index["Статус"]]),
+        for row in self.table.get_by_role("row").all():
+            cells = row.get_by_role("cell").or_(row.get_by_role("gridcell")).all_inner_texts()
+            if not cells:
+                continue  # the header row
+            if len(cells) != len(headers):
+                raise PortalFailure(f"an orders row has {len(cells)} cells for {headers}")
+            try:
+                rows.append(
+                    OrderRow(
+                        number=squash(cells[index["Номер"]]),
+                        placed=parse_date(cells[index["Дата"]]),
+                        customer=squash(cells[index["Клиент"]]),
+                        total=parse_money(cells[index["Сума"]]),
+                        status=squash(cells[index["Статус"]]),
+                    )
                 )
-            )
+            except ValueError as error:
+                raise PortalFailure(f"an orders row could not be read: {error}") from None
         return rows
 
     def has_next_page(self) -> bool:
@@ -111,7 +125,8 @@ class OrderList:
 
     def _turn(self, control: Locator) -> None:
         """Click a pager control; done when the first row is another order's."""
-        first_row = self.table.get_by_role("row").filter(has=self.page.get_by_role("cell")).first
+        cell = self.page.get_by_role("cell").or_(self.page.get_by_role("gridcell"))
+        first_row = self.table.get_by_role("row").filter(has=cell).first
         before = first_row.inner_text()
         control.first.click()
         expect(first_row).not_to_have_text(before)

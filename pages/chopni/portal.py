@@ -1,12 +1,14 @@
-"""The Chopni seller portal as the runner sees it: its name, its pages' set-up, signing in."""
+"""The Chopni seller portal as the runner sees it: its name, settings, pages' set-up, sign-in."""
 
 from __future__ import annotations
 
 import re
 
 from playwright.sync_api import Page
+from pydantic import SecretStr
 
 from pages.chopni.sign_in import SignInPage
+from portalpilot import PortalSettings
 
 # The consent button: Bulgarian on the portal ("Приемам"), English on some of its pages.
 ACCEPT = re.compile(r"^\s*(Приемам|Приемам всички|Приеми|Accept)\s*$", re.IGNORECASE)
@@ -15,6 +17,8 @@ ACCEPT = re.compile(r"^\s*(Приемам|Приемам всички|Прием
 class ChopniSeller:
     name = "chopni"
     title = "Chopni seller portal"
+    settings = PortalSettings  # only the address and the login: PORTALPILOT_CHOPNI__…
+    login_path = "login"
 
     def prepare(self, page: Page) -> None:
         """Accept the cookie-consent dialog whenever it covers the page, as a person would."""
@@ -23,8 +27,9 @@ class ChopniSeller:
             banner, lambda dialog: dialog.get_by_role("button", name=ACCEPT).first.click()
         )
 
-    def sign_in(self, page: Page, base_url: str, email: str, password: str) -> None:
+    def sign_in(self, page: Page, base_url: str, email: str, password: SecretStr | str) -> None:
         SignInPage(page).open(base_url).log_in(email, password)
 
 
 CHOPNI = ChopniSeller()
+PORTAL = CHOPNI  # found by the registry (portalpilot/_registry.py)

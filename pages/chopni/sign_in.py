@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page
+from pydantic import SecretStr
 
+from pages._screen import secret_text
 from pages.chopni._screen import SIGN_IN, SOMETHING_WRONG, goto, settle, signals
 from portalpilot import LoginRejected, PortalDown, PortalFailure
 
@@ -30,10 +32,11 @@ class SignInPage:
         settle(self.page, self.heading)
         return self
 
-    def log_in(self, email: str, password: str) -> None:
+    def log_in(self, email: str, password: SecretStr | str) -> None:
         """Submit the form once; the portal's refusal is raised, never retried here."""
         self.email.fill(email)
-        self.password.fill(password)
+        # The secret leaves its SecretStr only here, as it is typed.
+        self.password.fill(secret_text(password))
         self.log_in_button.click()
         _, maintenance, failure = signals(self.page)
         self.orders.or_(self.alert).or_(maintenance).or_(failure).first.wait_for()

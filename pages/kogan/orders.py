@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from pages._screen import reading
 from pages.kogan._parse import parse_date, parse_money
 from pages.kogan._screen import goto, settle
 from pages.kogan.settings_menu import OrderSettingsMenu
@@ -51,6 +52,7 @@ class OrderList:
         self._days = 7
         self._query = ""
 
+    @reading
     def open(self, base_url: str) -> OrderList:
         """A fresh visit: the portal always starts at "Last 7 days"."""
         goto(self.page, base_url, "orders")
@@ -58,6 +60,7 @@ class OrderList:
         self._wait_for_list()
         return self
 
+    @reading
     def open_search(self, base_url: str, days: int, text: str) -> OrderList:
         """The list for `days` and `text`: by its address, else by the select and the field.
 
@@ -105,30 +108,39 @@ class OrderList:
         if self.no_orders.count():
             return []
         headers = [text.strip() for text in self.headers.all_inner_texts()]
+        missing = [name for name in COLUMNS if name not in headers]
+        if missing:
+            raise PortalFailure(f"the order list has no column {', '.join(missing)}: {headers}")
         index = {name: headers.index(name) for name in COLUMNS}
         # Every cell of every row in one read, then cut into rows of len(headers) cells.
         cells = self._cells(self._body_rows()).all_inner_texts()
         width = len(headers)
         if len(cells) % width:
-            raise ValueError(f"{len(cells)} cells do not make rows of {width} columns")
-        rows = []
-        for start in range(0, len(cells), width):
-            row = cells[start : start + width]
-            item = row[index["Item"]].split()
-            rows.append(
-                OrderRow(
-                    reference=row[index["Order"]].strip(),
-                    placed=parse_date(row[index["Date"]]),
-                    customer=" ".join(row[index["Customer"]].split()),
-                    # The SKU is the item cell's last word, in an element of its own.
-                    title=" ".join(item[:-1]),
-                    sku=item[-1],
-                    quantity=int(row[index["Qty"]].strip()),
-                    total=parse_money(row[index["Total"]]),
-                    status=" ".join(row[index["Status"]].split()),
-                )
-            )
-        return rows
+            raise PortalFailure(f"{len(cells)} cells do not make rows of {width} columns")
+        try:
+            return [
+                self._row(cells[start : start + width], index)
+                for start in range(0, len(cells), width)
+            ]
+        except ValueError as error:
+            raise PortalFailure(f"an order row does not read as the spec says: {error}") from error
+
+    @staticmethod
+    def _row(row: list[str], index: dict[str, int]) -> OrderRow:
+        item = row[index["Item"]].split()
+        if not item:
+            raise ValueError("an empty Item cell")
+        return OrderRow(
+            reference=row[index["Order"]].strip(),
+            placed=parse_date(row[index["Date"]]),
+            customer=" ".join(row[index["Customer"]].split()),
+            # The SKU is the item cell's last word, in an element of its own.
+            title=" ".join(item[:-1]),
+            sku=item[-1],
+            quantity=int(row[index["Qty"]].strip()),
+            total=parse_money(row[index["Total"]]),
+            status=" ".join(row[index["Status"]].split()),
+        )
 
     def count(self) -> int:
         """How many rows the list has in all pages, from its caption ("3 items · ...")."""
@@ -166,8 +178,17 @@ class OrderList:
         )
 
     def status_of(self, reference: str, sku: str) -> str:
+        """The Status cell of one order line; PortalFailure if the list does not show it."""
         headers = [text.strip() for text in self.headers.all_inner_texts()]
-        cells = self._cells(self.row(reference, sku)).all_inner_texts()
+        row = self.row(reference, sku)
+        if row.count() != 1 or "Status" not in headers:
+            raise PortalFailure(
+                f"the order list shows {row.count()} rows for {reference} {sku} "
+                f"(columns {headers}); its status cannot be read"
+            )
+        cells = self._cells(row).all_inner_texts()
+        if len(cells) != len(headers):
+            raise PortalFailure(f"the row of {reference} {sku} has {len(cells)} cells")
         return " ".join(cells[headers.index("Status")].split())
 
     def open_settings(self, reference: str, sku: str) -> OrderSettingsMenu:
@@ -177,11 +198,13 @@ class OrderList:
         menu.menu.wait_for()
         return menu
 
-    def wait_for_status(self, reference: str, sku: str, status: str) -> bool:
-        """True once the line's row shows `status`; False if the list shows otherwise."""
+    def wait_for_status(
+        self, reference: str, sku: str, status: str, timeout_ms: float | None = None
+    ) -> bool:
+        """True once the line's row shows `status`; False if it does not within the wait."""
         status_cell = self.page.get_by_role("cell", name=status, exact=True)
         try:
-            settle(self.page, self.row(reference, sku).filter(has=status_cell))
+            settle(self.page, self.row(reference, sku).filter(has=status_cell), timeout_ms)
         except (PortalFailure, PlaywrightTimeoutError):
             return False
         return True

@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 from playwright.sync_api import Page
+from pydantic import Field, SecretStr, field_validator
 
 from pages.kogan.sign_in import SignInPage
+from portalpilot import PortalSettings
+
+
+class KoganSettings(PortalSettings):
+    """The Kogan dispatch portal's settings: PORTALPILOT_KOGAN__…"""
+
+    search_days: int = Field(
+        30, description="How far back a refund searches the order list: 30 or 90 days."
+    )
+
+    @field_validator("search_days")
+    @classmethod
+    def _a_period_of_the_list(cls, value: int) -> int:
+        # The order list offers 7, 30 and 90 days; the procedure widens 7 to 30.
+        if value not in (30, 90):
+            raise ValueError("the order list searches the last 30 or 90 days: give 30 or 90")
+        return value
 
 
 class KoganDispatch:
     name = "kogan"
     title = "Kogan dispatch portal"
+    settings = KoganSettings
+    login_path = "login"
 
     def prepare(self, page: Page) -> None:
         """Accept the cookie-consent dialog whenever it covers the page, as a person would."""
@@ -20,8 +40,9 @@ class KoganDispatch:
             banner, lambda dialog: dialog.get_by_role("button", name="Accept", exact=True).click()
         )
 
-    def sign_in(self, page: Page, base_url: str, email: str, password: str) -> None:
+    def sign_in(self, page: Page, base_url: str, email: str, password: SecretStr | str) -> None:
         SignInPage(page).open(base_url).log_in(email, password)
 
 
 KOGAN = KoganDispatch()
+PORTAL = KOGAN  # found by the registry (portalpilot/_registry.py)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
 
 from playwright.sync_api import Page
 
 from pages.kogan._parse import field_after, parse_money
-from pages.kogan._screen import MAINTENANCE
+from pages.kogan._screen import SCREEN
+from portalpilot import PortalFailure, Reply, state_change
 
 
 @dataclass(frozen=True)
@@ -27,28 +27,7 @@ class RefundDetails:
         return words in self.text
 
 
-class Answer(Enum):
-    """What the portal answered to "Confirm refund"."""
-
-    SUBMITTED = "submitted"
-    ALREADY_REFUNDED = "already_refunded"
-    REASON_MISSING = "reason_missing"
-    FAILED = "failed"  # "Something went wrong": the refund may or may not have happened
-    SIGNED_OUT = "signed_out"
-    OTHER = "other"
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    answer: Answer
-    message: str
-
-
-_ALERTS = {
-    "This item has already been refunded.": Answer.ALREADY_REFUNDED,
-    "Choose a reason.": Answer.REASON_MISSING,
-    "Something went wrong. Please try again.": Answer.FAILED,
-}
+ALREADY_REFUNDED = "This item has already been refunded."
 
 
 class RefundDialog:
@@ -67,7 +46,7 @@ class RefundDialog:
         quantity = field_after("Quantity:", text)
         amount = field_after("Refund amount:", text)
         if not (reference and quantity and amount):
-            raise ValueError(f"the refund dialog does not read as the spec says: {text!r}")
+            raise PortalFailure(f"the refund dialog does not read as the spec says: {text!r}")
         return RefundDetails(
             reference=reference.group(1),
             customer=field_after("Customer:", text) or "",
@@ -82,23 +61,18 @@ class RefundDialog:
     def write_comment(self, text: str) -> None:
         self.comment.fill(text)
 
-    def confirm(self, reference: str, sku: str) -> Confirmation:
-        """Click "Confirm refund" once and wait for the portal's answer, whatever it is."""
+    @state_change
+    def confirm(self, reference: str, sku: str) -> Reply:
+        """Click "Confirm refund" once and wait for the portal's answer, whatever it is.
+
+        DONE: "Refund submitted for ESG-… (SKU)". REFUSED: an alert with a rule ("Choose a
+        reason.", "This item has already been refunded."). FAILED: "Something went wrong".
+        """
         submitted = self.page.get_by_role("status").filter(
             has_text=f"submitted for {reference} ({sku})"
         )
-        signed_out = self.page.get_by_role("heading", name="Sign in", exact=True)
-        down = self.page.get_by_role("heading", name=MAINTENANCE)
         self.confirm_button.click()
-        submitted.or_(self.alert).or_(signed_out).or_(down).first.wait_for()
-        if submitted.count():
-            return Confirmation(Answer.SUBMITTED, submitted.first.inner_text().strip())
-        if self.alert.count():
-            message = self.alert.first.inner_text().strip()
-            return Confirmation(_ALERTS.get(message, Answer.OTHER), message)
-        if signed_out.count():
-            return Confirmation(Answer.SIGNED_OUT, "the portal asked to sign in again")
-        return Confirmation(Answer.FAILED, "the portal is down for maintenance")
+        return SCREEN.answer(self.page, submitted, self.alert)
 
     def cancel(self) -> None:
         self.cancel_button.click()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page
+from pydantic import SecretStr
 
+from pages._screen import reading, secret_text
 from pages.kogan._screen import MAINTENANCE, SOMETHING_WRONG, goto, settle
 from portalpilot import LoginRejected, PortalDown, PortalFailure
 
@@ -23,15 +25,17 @@ class SignInPage:
         self.dashboard = page.get_by_role("heading", name="Dashboard")
         self.maintenance = page.get_by_role("heading", name=MAINTENANCE)
 
+    @reading
     def open(self, base_url: str) -> SignInPage:
         goto(self.page, base_url, "login")
         settle(self.page, self.heading)
         return self
 
-    def log_in(self, email: str, password: str) -> None:
+    def log_in(self, email: str, password: SecretStr | str) -> None:
         """Submit the form once; the portal's refusal is raised, never retried here."""
         self.email.fill(email)
-        self.password.fill(password)
+        # The secret leaves its SecretStr only here, as it is typed.
+        self.password.fill(secret_text(password))
         self.log_in_button.click()
         failed = self.page.get_by_role("heading", name=SOMETHING_WRONG)
         self.dashboard.or_(self.alert).or_(self.maintenance).or_(failed).first.wait_for()

@@ -7,17 +7,17 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from pages.mirakl._screen import Confirmation, answer_after
+from pages.mirakl._fields import choose
+from pages.mirakl._screen import SCREEN
+from portalpilot import Reply, state_change
 
-SENT = re.compile(r"^\s*Message sent\.\s*$")
+SENT = re.compile(r"Message sent\.")
 
 
 class ConversationDialog:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.dialog = page.get_by_role("dialog", name="Start a conversation", exact=True)
-        self.recipient = self.dialog.get_by_label("Recipient", exact=True)
-        self.topic = self.dialog.get_by_label("Topic", exact=True)
         self.message = self.dialog.get_by_label("Message", exact=True)
         self.files = self.dialog.get_by_label("Attach a file", exact=True)
         self.send_button = self.dialog.get_by_role("button", name="Send", exact=True)
@@ -26,15 +26,17 @@ class ConversationDialog:
         self.sent = page.get_by_role("status").filter(has_text=SENT)
 
     def fill(self, recipient: str, topic: str, text: str, files: list[Path]) -> None:
-        self.recipient.select_option(label=recipient)
-        self.topic.select_option(label=topic)
+        choose(self.dialog, "Recipient", recipient)
+        choose(self.dialog, "Topic", topic)
         self.message.fill(text)
         if files:
             self.files.set_input_files(files)
 
-    def send(self) -> Confirmation:
+    @state_change
+    def send(self) -> Reply:
+        """Click "Send" once and wait for the portal's answer, whatever it is."""
         self.send_button.click()
-        return answer_after(self.page, self.sent, self.alert)
+        return SCREEN.answer(self.page, self.sent, self.alert)
 
     def cancel(self) -> None:
         self.cancel_button.click()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from playwright.sync_api import Page
 
+from pages._screen import reading
 from pages.mirakl._parse import parse_datetime
-from pages.mirakl._screen import goto, read_table, settle
+from pages.mirakl._screen import goto, settle, table_rows, tables_with
+
+COLUMNS = ("Order", "Reason", "Opened", "Opened by", "Status")
+OPEN, SOLVED = "Open", "Solved – awaiting operator"
 
 
 @dataclass(frozen=True)
@@ -21,17 +26,28 @@ class IncidentRow:
 
     @property
     def is_open(self) -> bool:
-        return self.status.casefold() == "open"
+        return self.status.casefold() == OPEN.casefold()
+
+    @property
+    def is_solved(self) -> bool:
+        return self.status.casefold() == SOLVED.casefold()
 
 
 class IncidentList:
     def __init__(self, page: Page) -> None:
         self.page = page
+        self.main = page.get_by_role("main")
         self.heading = page.get_by_role("heading", name="Incidents", exact=True)
-        self.table = page.get_by_role("main").get_by_role("table")
-        self.empty = page.get_by_text("No incidents.", exact=True)
+        self.table = tables_with(self.main, COLUMNS)
+        self.empty = self.main.get_by_text(re.compile(r"No incidents", re.IGNORECASE))
 
+    @reading
     def open(self, base_url: str) -> IncidentList:
+        """Open the list, loaded again (with backoff) if the portal failed to show it."""
+        return self.load(base_url)
+
+    def load(self, base_url: str) -> IncidentList:
+        """Open the list once: for the guard's readings, which it repeats itself."""
         goto(self.page, base_url, "incidents")
         settle(self.page, self.heading)
         settle(self.page, self.table.or_(self.empty))
@@ -53,11 +69,11 @@ class IncidentList:
             IncidentRow(
                 order_id=row["Order"],
                 reason=row["Reason"],
-                opened=parse_datetime(row["Opened"]),
+                opened=parse_datetime(row["Opened"], "an incident's opening"),
                 opened_by=row["Opened by"],
                 status=row["Status"],
             )
-            for row, _ in read_table(self.table)
+            for row in table_rows(self.table.first)
         ]
 
     def of_order(self, order_id: str) -> list[IncidentRow]:

@@ -1,4 +1,4 @@
-"""Messages — `messages`: the filters and the threads table (filled in after load)."""
+"""Messages — `messages`: the filters and the threads table (it may fill in after load)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Locator, Page
 
+from pages._screen import reading
 from pages.mirakl._parse import parse_datetime
-from pages.mirakl._screen import cell, goto, read_table, settle
+from pages.mirakl._screen import goto, settle, table_rows, tables_with
+from portalpilot import PortalFailure
 
-CAPTION = re.compile(r"^\s*\d+ threads?\s*$")
-EMPTY = "No messages found."
+COLUMNS = ("Subject", "Customer", "Order", "Last message", "Status")
+EMPTY = re.compile(r"No messages", re.IGNORECASE)
+THREAD_PATH = re.compile(r"/messages/([^/?#]+)/?$")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class ThreadRow:
 class MessageList:
     def __init__(self, page: Page) -> None:
         self.page = page
+        self.main = page.get_by_role("main")
         self.heading = page.get_by_role("heading", name="Messages", exact=True)
         self.subject = page.get_by_label("Subject", exact=True)
         self.customer = page.get_by_label("Customer name", exact=True)
@@ -36,9 +40,10 @@ class MessageList:
         self.since = page.get_by_label("Last message from", exact=True)
         self.until = page.get_by_label("Last message to", exact=True)
         self.filter_button = page.get_by_role("button", name="Filter", exact=True)
-        self.table = page.get_by_role("main").get_by_role("table")
-        self.loaded = page.get_by_text(CAPTION).or_(page.get_by_text(EMPTY, exact=True))
+        self.table = tables_with(self.main, COLUMNS)
+        self.empty = self.main.get_by_text(EMPTY)
 
+    @reading
     def open(self, base_url: str) -> MessageList:
         goto(self.page, base_url, "messages")
         self.wait_for_list()
@@ -47,7 +52,7 @@ class MessageList:
     def wait_for_list(self) -> None:
         """Wait until the heading shows and the threads have filled in (or none match)."""
         settle(self.page, self.heading)
-        settle(self.page, self.loaded)
+        settle(self.page, self.table.or_(self.empty))
 
     def filter(
         self,
@@ -79,20 +84,28 @@ class MessageList:
     def rows(self) -> list[ThreadRow]:
         if not self.table.count():
             return []
-        headers = [
-            " ".join(t.split()) for t in self.table.get_by_role("columnheader").all_inner_texts()
-        ]
-        found = []
-        for row, locator in read_table(self.table):
-            href = cell(locator, headers, "Subject").get_by_role("link").get_attribute("href")
-            found.append(
-                ThreadRow(
-                    thread_id=urlparse(href or "").path.rstrip("/").rsplit("/", 1)[-1],
-                    subject=row["Subject"],
-                    customer=row["Customer"],
-                    order_id=row["Order"],
-                    last_message=parse_datetime(row["Last message"]),
-                    status=row["Status"],
-                )
+        table = self.table.first
+        rows = table_rows(table)
+        ids = self._thread_ids(table)
+        if len(ids) != len(rows):
+            raise PortalFailure(f"{len(rows)} threads are listed but {len(ids)} link to a thread")
+        return [
+            ThreadRow(
+                thread_id=thread_id,
+                subject=row["Subject"],
+                customer=row["Customer"],
+                order_id=row["Order"],
+                last_message=parse_datetime(row["Last message"], "a thread's last message"),
+                status=row["Status"],
             )
-        return found
+            for row, thread_id in zip(rows, ids, strict=True)
+        ]
+
+    @staticmethod
+    def _thread_ids(table: Locator) -> list[str]:
+        """Each row's thread id, from its subject's link: the address `messages/THREAD_ID`."""
+        hrefs = table.get_by_role("link").evaluate_all(
+            "links => links.map(link => link.href || link.getAttribute('href') || '')"
+        )
+        found = [THREAD_PATH.search(urlparse(str(href)).path) for href in hrefs]
+        return [match.group(1) for match in found if match]

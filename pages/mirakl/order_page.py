@@ -1,7 +1,8 @@
-"""Order — `orders/ORDER_ID`: facts, lines, refunds, incident banner, and its dialogs.
+"""Order — `orders/ORDER_ID`: its facts, lines, refunds, incident banner, and its dialogs.
 
-Read as a person reads it: the facts by their labels, the tables by their column
-headers, the incident by its banner's words.
+Read as a person reads it: facts by their labels ("Already refunded"), lines and refunds
+by their words whether they are a table, a grid or a list, the incident by its banner's
+words. Each read takes only what its step needs.
 """
 
 from __future__ import annotations
@@ -13,25 +14,26 @@ from decimal import Decimal
 
 from playwright.sync_api import Page
 
-from pages.mirakl._parse import fact, parse_datetime, parse_money
-from pages.mirakl._screen import goto, portal_now, read_table, settle
+from pages._screen import reading
+from pages.mirakl._parse import fact, parse_count, parse_datetime, parse_money
+from pages.mirakl._screen import goto, portal_now, records, settle
 from pages.mirakl.conversation_dialog import ConversationDialog
 from pages.mirakl.refund_dialog import RefundDialog
 from pages.mirakl.solve_dialog import SolveIncidentDialog
 from portalpilot import PortalFailure
 
-INCIDENT_OPEN = re.compile(r"^\s*Incident open:\s*(.+?)\s*$")
-INCIDENT_SOLVED = re.compile(r"^\s*Incident solved[^:]*:\s*(.+?)\s*$", re.IGNORECASE)
-MESSAGES_LINK = re.compile(r"^\s*(?:Unread )?Messages(?: \((\d+)\))?\s*$")
+INCIDENT_OPEN = re.compile(r"Incident open:\s*([^\n]+)")
+BUTTON_AFTER = re.compile(r"\s*Mark as solved\s*$")
+MESSAGES_LINK = re.compile(r"^\s*(?:Unread )?Messages(?: \(\d+\))?\s*$")
+LINE_WORDS = ("SKU", "Quantity", "Price")
+REFUND_WORDS = ("Refund", "Date", "Item", "Quantity", "Amount")
 
 
 @dataclass(frozen=True)
 class OrderLine:
-    product: str
     sku: str
     quantity: int
     price: Decimal  # per unit
-    state: str  # SHIPPED, RECEIVED, INCIDENT_OPEN, REFUNDED...
 
     @property
     def amount(self) -> Decimal:
@@ -40,30 +42,33 @@ class OrderLine:
 
 @dataclass(frozen=True)
 class RefundEntry:
-    """One row of the order's refunds: a line (by SKU) or the shipping (sku None)."""
+    """One part of one refund: a line (by SKU) or the shipping (sku None)."""
 
     refund_id: str
     at: datetime
     sku: str | None
     quantity: int
     amount: Decimal
-    reason: str
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    state: str
+    shipped: datetime | None
+    shipping_price: Decimal
+    total_paid: Decimal
+    already_refunded: Decimal
+    customer: str  # "" when the page does not name the customer
 
 
 @dataclass(frozen=True)
 class OrderDetails:
+    """What a refund needs of an order: its facts, lines, refunds and the portal's clock."""
+
     order_id: str
-    state: str
-    customer: str
-    shipped: datetime | None
+    facts: OrderFacts
     lines: tuple[OrderLine, ...]
-    shipping_price: Decimal
-    total_paid: Decimal
-    already_refunded: Decimal
     refunds: tuple[RefundEntry, ...]
-    open_incidents: tuple[str, ...]  # the reasons in "Incident open: REASON" banners
-    solved_incidents: tuple[str, ...]  # reasons of incidents solved, awaiting the operator
-    unread_threads: int
     now: datetime | None  # the portal's clock, when the page shows it
 
 
@@ -78,84 +83,100 @@ class OrderPage:
             "button", name="Start a conversation", exact=True
         )
         self.messages_link = self.main.get_by_role("link", name=MESSAGES_LINK)
-        self.status = page.get_by_role("status").filter(has_text=re.compile(r"\S"))
+        # The facts may be filled in after the page has loaded: wait for the last of them.
+        self.facts_shown = self.main.get_by_text(re.compile(r"Already refunded"))
 
+    @reading
     def open(self, base_url: str, order_id: str) -> OrderPage:
+        """Open the order, loaded again (with backoff) if the portal failed to show it."""
+        return self.load(base_url, order_id)
+
+    def load(self, base_url: str, order_id: str) -> OrderPage:
+        """Open the order once: for the guard's readings, which it repeats itself."""
         goto(self.page, base_url, f"orders/{order_id}")
         heading = self.page.get_by_role("heading", name=f"Order {order_id}", exact=True)
         settle(self.page, heading.or_(self.not_found))
+        if self.exists():
+            settle(self.page, self.facts_shown)
         return self
 
     def exists(self) -> bool:
         return not self.not_found.count()
 
-    def read(self, order_id: str) -> OrderDetails:
+    # --- reading ----------------------------------------------------------------------
+
+    def facts(self) -> OrderFacts:
         text = self.main.inner_text()
-        values = {}
-        for label in ("State", "Customer", "Shipped", "Shipping price", "Total paid",
-                      "Already refunded"):  # fmt: skip
-            value = fact(text, label)
-            if value is None:
-                raise PortalFailure(f"the order page of {order_id} shows no {label!r}")
-            values[label] = value
-        shipped = values["Shipped"]
-        link = self.messages_link.first.inner_text() if self.messages_link.count() else ""
-        unread = MESSAGES_LINK.match(link)
-        return OrderDetails(
-            order_id=order_id,
-            state=values["State"],
-            customer=values["Customer"],
-            shipped=parse_datetime(shipped) if re.search(r"\d", shipped) else None,
-            lines=self._lines(),
-            shipping_price=parse_money(values["Shipping price"]),
-            total_paid=parse_money(values["Total paid"]),
-            already_refunded=parse_money(values["Already refunded"]),
-            refunds=self._refunds(),
-            open_incidents=self._incidents(INCIDENT_OPEN, text),
-            solved_incidents=self._incidents(INCIDENT_SOLVED, text),
-            unread_threads=int(unread.group(1)) if unread and unread.group(1) else 0,
-            now=portal_now(self.page),
+
+        def value(label: str) -> str:
+            found = fact(text, label)
+            if found is None:
+                raise PortalFailure(f"the order page shows no {label!r}")
+            return found
+
+        shipped = value("Shipped")
+        return OrderFacts(
+            state=value("State").split()[0],
+            shipped=parse_datetime(shipped, "'Shipped'") if re.search(r"\d", shipped) else None,
+            shipping_price=parse_money(value("Shipping price"), "'Shipping price'"),
+            total_paid=parse_money(value("Total paid"), "'Total paid'"),
+            already_refunded=parse_money(value("Already refunded"), "'Already refunded'"),
+            customer=fact(text, "Customer") or "",
         )
 
-    def _lines(self) -> tuple[OrderLine, ...]:
-        table = self.main.get_by_role("table").filter(
-            has=self.page.get_by_role("columnheader", name="Line state")
-        )
+    def lines(self) -> tuple[OrderLine, ...]:
+        found = records(self.main, LINE_WORDS)
+        if not found:
+            raise PortalFailure("the order page shows no lines (SKU, quantity, price)")
         return tuple(
             OrderLine(
-                product=row["Product"],
                 sku=row["SKU"],
-                quantity=int(row["Quantity"]),
-                price=parse_money(row["Price"]),
-                state=row["Line state"],
+                quantity=parse_count(row["Quantity"], f"the quantity of {row['SKU']}"),
+                price=parse_money(row["Price"], f"the price of {row['SKU']}"),
             )
-            for row, _ in read_table(table)
+            for row in found
         )
 
-    def _refunds(self) -> tuple[RefundEntry, ...]:
-        table = self.main.get_by_role("table").filter(
-            has=self.page.get_by_role("columnheader", name="Refund", exact=True)
-        )
-        if not table.count():
-            return ()
+    def refunds(self) -> tuple[RefundEntry, ...] | None:
+        """The refunds shown on the order, part by part; None when none are shown."""
+        found = records(self.main, REFUND_WORDS)
+        if found is None:
+            return None
         return tuple(
             RefundEntry(
                 refund_id=row["Refund"],
-                at=parse_datetime(row["Date"]),
+                at=parse_datetime(row["Date"], f"the date of refund {row['Refund']}"),
                 sku=None if row["Item"].casefold() == "shipping" else row["Item"],
-                quantity=int(row["Quantity"] or 0),
-                amount=parse_money(row["Amount"]),
-                reason=row["Reason"],
+                quantity=int(row["Quantity"]) if row["Quantity"].isdigit() else 0,
+                amount=parse_money(row["Amount"], f"the amount of refund {row['Refund']}"),
             )
-            for row, _ in read_table(table)
+            for row in found
         )
 
-    @staticmethod
-    def _incidents(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
-        return tuple(m.group(1) for line in text.splitlines() if (m := pattern.match(line)))
+    def details(self, order_id: str) -> OrderDetails:
+        """Facts, lines and refunds: what the refund rules are checked against.
 
-    def status_text(self) -> str:
-        return self.status.first.inner_text().strip() if self.status.count() else ""
+        Refunds must add up to "Already refunded": when the order says something was
+        refunded and shows no refunds to read, the page is not understood.
+        """
+        facts = self.facts()
+        refunds = self.refunds()
+        if refunds is None and facts.already_refunded:
+            raise PortalFailure(
+                f"{order_id} says €{facts.already_refunded:,.2f} already refunded "
+                "but shows no refunds to read"
+            )
+        return OrderDetails(order_id, facts, self.lines(), refunds or (), portal_now(self.page))
+
+    def open_incidents(self) -> tuple[str, ...]:
+        """The reasons in the page's "Incident open: REASON" banners."""
+        found = INCIDENT_OPEN.finditer(self.main.inner_text())
+        # The banner's button may sit on the same line as its words.
+        return tuple(BUTTON_AFTER.sub("", m.group(1)).strip() for m in found)
+
+    def customer(self) -> str:
+        """The customer's name when the page names one, else ""."""
+        return fact(self.main.inner_text(), "Customer") or ""
 
     # --- the dialogs ------------------------------------------------------------------
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from playwright.sync_api import Page
+from pydantic import SecretStr
 
 from pages.mirakl.sign_in import SignInPage
+from portalpilot import PortalSettings
 
 
 class MiraklBackOffice:
     name = "mirakl"
     title = "Mirakl marketplace back office"
+    settings = PortalSettings  # address and login: nothing of its own
+    login_path = "login"
 
     def prepare(self, page: Page) -> None:
         """Accept the cookie-consent dialog whenever it covers the page, as a person would."""
@@ -20,8 +24,9 @@ class MiraklBackOffice:
             banner, lambda dialog: dialog.get_by_role("button", name="Accept", exact=True).click()
         )
 
-    def sign_in(self, page: Page, base_url: str, email: str, password: str) -> None:
+    def sign_in(self, page: Page, base_url: str, email: str, password: SecretStr | str) -> None:
         SignInPage(page).open(base_url).log_in(email, password)
 
 
 MIRAKL = MiraklBackOffice()
+PORTAL = MIRAKL  # found by the registry (portalpilot/_registry.py)

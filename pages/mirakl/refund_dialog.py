@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from playwright.sync_api import Locator, Page
 
-from pages.mirakl._screen import Confirmation, answer_after
-from portalpilot import PortalFailure
+from pages.mirakl._fields import choose
+from pages.mirakl._screen import SCREEN
+from portalpilot import PortalFailure, Reply, state_change
 
-REQUESTED = re.compile(r"^\s*Refund of €[\d,]+\.\d{2} requested\.\s*$")
+REQUESTED = re.compile(r"Refund of\s*€\s*[\d,]+\.\d{2}\s*requested\.")
 
 
 class RefundDialog:
@@ -20,7 +21,6 @@ class RefundDialog:
         self.full = self.dialog.get_by_role("radio", name="Full refund")
         self.partial = self.dialog.get_by_role("radio", name="Partial refund")
         self.shipping = self.dialog.get_by_label("Shipping amount", exact=True)
-        self.reason = self.dialog.get_by_label("Reason", exact=True)
         self.refund_button = self.dialog.get_by_role("button", name="Refund", exact=True)
         self.cancel_button = self.dialog.get_by_role("button", name="Cancel", exact=True)
         self.alert = self.dialog.get_by_role("alert").filter(has_text=re.compile(r"\S"))
@@ -33,18 +33,18 @@ class RefundDialog:
         self.partial.check()
 
     def line(self, sku: str) -> Locator:
-        """The group of fields of one order line, found by its SKU as a whole word."""
+        """The fields of one order line: the smallest part of the dialog naming the SKU
+        (as a whole word) that holds one "Quantity to refund"."""
         word = re.compile(rf"(?<![\w-]){re.escape(sku)}(?![\w-])")
-        return (
-            self.dialog.get_by_role("group")
-            .filter(has_text=word)
-            .filter(has=self.page.get_by_label("Quantity to refund", exact=True))
-        )
+        field = self.page.get_by_label("Quantity to refund", exact=True)
+        holders = self.dialog.locator("*").filter(has_text=word).filter(has=field)
+        fitting = [h for h in holders.all() if h.get_by_label("Quantity to refund").count() == 1]
+        if not fitting:
+            raise PortalFailure(f"the refund dialog has no fields for {sku}")
+        return fitting[-1]  # the innermost: descendants come after their ancestors
 
     def set_line(self, sku: str, quantity: int | None, amount: Decimal | None) -> None:
         group = self.line(sku)
-        if group.count() != 1:
-            raise PortalFailure(f"the refund dialog has {group.count()} groups for {sku}")
         if quantity is not None:
             group.get_by_label("Quantity to refund", exact=True).fill(str(quantity))
         if amount is not None:
@@ -54,12 +54,13 @@ class RefundDialog:
         self.shipping.fill(f"{amount:.2f}")
 
     def choose_reason(self, reason: str) -> None:
-        self.reason.select_option(label=reason)
+        choose(self.dialog, "Reason", reason)
 
-    def refund(self) -> Confirmation:
+    @state_change
+    def refund(self) -> Reply:
         """Click "Refund" once and wait for the portal's answer, whatever it is."""
         self.refund_button.click()
-        return answer_after(self.page, self.requested, self.alert)
+        return SCREEN.answer(self.page, self.requested, self.alert)
 
     def cancel(self) -> None:
         self.cancel_button.click()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page
+from pydantic import SecretStr
 
+from pages._screen import reading, secret_text
 from pages.mirakl._screen import MAINTENANCE, SOMETHING_WRONG, goto, settle
 from portalpilot import LoginRejected, PortalDown, PortalFailure
 
@@ -24,19 +26,21 @@ class SignInPage:
         self.signed_in = page.get_by_role("navigation").get_by_role("link", name="Orders")
         self.maintenance = page.get_by_role("heading", name=MAINTENANCE)
 
+    @reading
     def open(self, base_url: str) -> SignInPage:
         goto(self.page, base_url, "login")
         settle(self.page, self.heading)
         return self
 
-    def log_in(self, email: str, password: str) -> None:
+    def log_in(self, email: str, password: SecretStr | str) -> None:
         """Submit the form once; the portal's refusal is raised, never retried here.
 
         Signed in wins over any alert: the landing page's list may fail to load, and
         that "Something went wrong" is the portal's trouble, not a rejected login.
         """
         self.email.fill(email)
-        self.password.fill(password)
+        # The secret leaves its SecretStr only here, as it is typed.
+        self.password.fill(secret_text(password))
         self.sign_in_button.click()
         failed = self.page.get_by_role("heading", name=SOMETHING_WRONG)
         self.signed_in.or_(self.alert).or_(self.maintenance).or_(failed).first.wait_for()

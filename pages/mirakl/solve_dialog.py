@@ -6,9 +6,10 @@ import re
 
 from playwright.sync_api import Page
 
-from pages.mirakl._screen import Confirmation, answer_after
+from pages.mirakl._screen import SCREEN
+from portalpilot import Reply, state_change
 
-SOLVED = re.compile(r"^\s*Incident marked as solved\.\s*$")
+SOLVED = re.compile(r"solved", re.IGNORECASE)
 
 
 class SolveIncidentDialog:
@@ -19,14 +20,17 @@ class SolveIncidentDialog:
         self.confirm_button = self.dialog.get_by_role("button", name="Confirm", exact=True)
         self.cancel_button = self.dialog.get_by_role("button", name="Cancel", exact=True)
         self.alert = self.dialog.get_by_role("alert").filter(has_text=re.compile(r"\S"))
+        # The spec promises no words for this: any status that says "solved".
         self.solved = page.get_by_role("status").filter(has_text=SOLVED)
 
     def write(self, text: str) -> None:
         self.message.fill(text)
 
-    def confirm(self) -> Confirmation:
+    @state_change
+    def confirm(self) -> Reply:
+        """Click "Confirm" once and wait for the portal's answer, whatever it is."""
         self.confirm_button.click()
-        return answer_after(self.page, self.solved, self.alert)
+        return SCREEN.answer(self.page, self.solved, self.alert)
 
     def cancel(self) -> None:
         self.cancel_button.click()

@@ -34,6 +34,7 @@ from portalpilot._agent.catalog import RUN_SHOW, RUNS_LIST, Catalog
 from portalpilot._agent.policy import Gate
 from portalpilot._flow import Flow
 from portalpilot._ledger import Ledger
+from portalpilot._logging import log_unexpected
 from portalpilot._runner import Robot, new_run_id
 from portalpilot._settings import Settings
 
@@ -94,8 +95,8 @@ class AgentServer:
                 answer = refusal.answer()
             except MCPError:
                 raise
-            except Exception:
-                logger.exception("tool {} failed unexpectedly", params.name)
+            except Exception as unexpected:
+                log_unexpected(logger, unexpected, f"tool {params.name}")
                 message = "internal error in portalpilot; the server's log says more"
                 answer = Answer({"status": "error", "message": message}, "failed")
             self.audit.record(

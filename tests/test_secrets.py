@@ -1,0 +1,82 @@
+"""No secret in any output, whatever fails: for every portal.
+
+A flow raises an unexpected exception mid-run (after signing in, with the password in a
+local variable, as a careless flow might have it); then stdout, stderr, the result, the
+ledger, the report, the evidence and the trace are searched for the password.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MockPortal
+
+from fixtures.server import demo_logins
+from portalpilot import FlowContext, FlowInput, Outcome, PortalSettings, Settings
+from portalpilot import _registry as registry
+from portalpilot._batch_run import run_single
+from portalpilot._logging import configure_logging
+from portalpilot._settings import BrowserSettings, RetrySettings
+
+# One state-changing flow of each portal, with an input its model accepts.
+INPUTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "kogan": ("kogan.refund", {"reference": "ESG-10012", "reason": "Faulty Item"}),
+    "chopni": ("chopni.set_status", {"order": "418001", "status": "PROCESSING"}),
+    "mirakl": (
+        "mirakl.refund",
+        {"order_id": "8817455903-A", "reason": "Item not received", "full": True},
+    ),
+}
+
+
+def test_every_portal_has_a_case_here() -> None:
+    assert set(INPUTS) == set(registry.portals())
+
+
+@pytest.mark.parametrize("name", sorted(INPUTS))
+def test_an_unexpected_error_mid_run_shows_the_password_nowhere(
+    name: str, base_url: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    portal = MockPortal(f"{base_url}/{name}/")
+    portal.reset()
+    email, password = demo_logins()[name]
+    flow_name, values = INPUTS[name]
+    flow = registry.flows()[flow_name]
+    item: FlowInput = flow.input_model.model_validate(values)
+
+    def careless(ctx: FlowContext, item: FlowInput) -> Any:
+        login = ctx.settings.password
+        typed = login.get_secret_value() if login else ""  # a local holding the secret
+        ctx.page.goto(ctx.base_url)
+        raise RuntimeError(f"a bug, mid-run, with {typed!r} at hand")
+
+    state = tmp_path / "state"
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        state_dir=state,
+        browser=BrowserSettings(trace=True),
+        retries=RetrySettings(attempts=1),
+        **{name: PortalSettings(base_url=portal.url, email=email, password=password)},
+    )
+    configure_logging(json=True, level="DEBUG", secrets=settings.secrets())
+    result = run_single(settings, dataclasses.replace(flow, run=careless), item, source="cli")
+    print(result.model_dump_json())
+
+    assert result.outcome is Outcome.FAILED
+    out, err = capfd.readouterr()
+    assert "RuntimeError" in err  # the bug is reported, by its type and message
+    texts = [out, err, result.model_dump_json(), json.dumps(settings.model_dump(mode="json"))]
+    for path in state.rglob("*"):
+        if path.is_file() and path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                texts += [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()]
+        elif path.is_file():
+            texts.append(path.read_bytes().decode("utf-8", "replace"))
+    assert any(path.suffix == ".zip" for path in state.rglob("*")), "a failed, traced attempt"
+    assert [text for text in texts if password in text] == []
+    portal.http.close()
