@@ -14,6 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
+from flows._fields import ChopniOrder
 from pages.chopni import CHOPNI, ConversationDialog, NoSuchOrder, OrderPage
 from pages.chopni._parse import squash
 from portalpilot import (
@@ -30,7 +31,6 @@ from portalpilot import (
     Seen,
 )
 
-ORDER = re.compile(r"\d{4,12}")
 FILE_MAX = 5 * 1024 * 1024  # "5 MB" a file
 CONTACT_INFO = "Съобщението съдържа лична информация за контакт."
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -51,7 +51,7 @@ class ChopniMessage(FlowInput):
     """Send a message to the customer of a Chopni order ("Започни разговор с клиент")."""
 
     order: Annotated[
-        str,
+        ChopniOrder,
         Cli(argument=True),
         Field(description="The Chopni order number, e.g. 418010 (digits only, № allowed)."),
     ]
@@ -76,15 +76,9 @@ class ChopniMessage(FlowInput):
     def subject(self) -> str:
         return self.order
 
-    @field_validator("order", mode="before")
-    @classmethod
-    def _order(cls, value: object) -> object:
-        if not isinstance(value, str | int) or isinstance(value, bool):
-            return value
-        text = str(value).strip().removeprefix("№").strip()
-        if not ORDER.fullmatch(text):
-            raise ValueError("expected the order number's digits, e.g. 418010")
-        return text
+    @property
+    def key(self) -> str:
+        return message_key(self)
 
     @field_validator("text", mode="after")
     @classmethod
@@ -194,6 +188,7 @@ def _result(item: ChopniMessage, page: OrderPage, status: str) -> ChopniMessageR
     return ChopniMessageResult(
         status=status,
         message=message,
+        changes=[] if status == "already_sent" else [f"message{with_files} on №{item.order}"],
         order=item.order,
         customer=page.customer(),
         text=item.text,
@@ -212,5 +207,4 @@ FLOW = Flow(
     portal=CHOPNI,
     input_model=ChopniMessage,
     run=send_message,
-    key=message_key,
 )

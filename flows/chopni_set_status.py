@@ -17,6 +17,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
+from flows._fields import ChopniOrder, Comment
 from pages.chopni import CHOPNI, HistoryRow, NoSuchOrder, OrderPage
 from pages.chopni._parse import squash
 from portalpilot import (
@@ -35,7 +36,6 @@ from portalpilot import (
 )
 
 T = TypeVar("T")
-ORDER = re.compile(r"\d{4,12}")
 # 8 to 30 letters and digits, at least one a digit (a word of letters is not a number).
 TRACKING = re.compile(r"(?<![A-Z0-9])(?=[A-Z]*[0-9])[A-Z0-9]{8,30}(?![A-Z0-9])")
 
@@ -69,7 +69,7 @@ class ChopniSetStatus(FlowInput):
     """Set a Chopni order's status, with the comment the portal's rules ask for."""
 
     order: Annotated[
-        str,
+        ChopniOrder,
         Cli(argument=True),
         Field(description="The Chopni order number, e.g. 418002 (digits only, № allowed)."),
     ]
@@ -98,23 +98,16 @@ class ChopniSetStatus(FlowInput):
         ),
     ] = None
     comment: Annotated[
-        str | None,
-        Field(max_length=500, description="A comment for the order history (recommended)."),
+        Comment, Field(description="A comment for the order history (recommended).")
     ] = None
 
     @property
     def subject(self) -> str:
         return self.order
 
-    @field_validator("order", mode="before")
-    @classmethod
-    def _order(cls, value: object) -> object:
-        if not isinstance(value, str | int) or isinstance(value, bool):
-            return value
-        text = str(value).strip().removeprefix("№").strip()
-        if not ORDER.fullmatch(text):
-            raise ValueError("expected the order number's digits, e.g. 418002")
-        return text
+    @property
+    def key(self) -> str:
+        return status_key(self)
 
     @field_validator("status", mode="before")
     @classmethod
@@ -163,11 +156,6 @@ class ChopniSetStatus(FlowInput):
             raise ValueError(f"REFUNDED needs a note saying what was done („{NEED_NOTE}“)")
         if value and status and status is not Status.REFUNDED:
             raise ValueError("a note is for REFUNDED; use --comment for other statuses")
-        return value or None
-
-    @field_validator("comment", mode="after")
-    @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
 
     def portal_comment(self) -> str:
@@ -336,6 +324,7 @@ def _result(
     return ChopniSetStatusResult(
         status=status,
         message=message,
+        changes=[] if status == "already_done" else [f"№{item.order}: {before} → {item.status}"],
         order=item.order,
         customer=page.customer(),
         payment=payment,
@@ -361,7 +350,6 @@ FLOW = Flow(
     portal=CHOPNI,
     input_model=ChopniSetStatus,
     run=set_status,
-    key=status_key,
     faces=(
         Face("ship", {"status": "SHIPPED"}, "Set SHIPPED with the tracking number (--tracking)."),
         Face("complete", {"status": "COMPLETE"}, "Set COMPLETE: the order was delivered."),

@@ -11,9 +11,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from flows.kogan_refund import REFERENCE, search_days
+from flows._fields import EsgReference
+from flows.kogan_refund import search_days
 from pages.kogan import KOGAN, OrderList
 from portalpilot import Cli, Flow, FlowContext, FlowInput, FlowOutput, Refusal
 
@@ -22,20 +23,14 @@ class KoganFindOrder(FlowInput):
     """Look up one Kogan order by its ESG reference; nothing is changed."""
 
     reference: Annotated[
-        str,
+        EsgReference,
         Cli(argument=True),
         Field(description="The order's ESG reference, e.g. ESG-10012 (ESG- and 5 to 10 digits)."),
     ]
 
-    @field_validator("reference", mode="before")
-    @classmethod
-    def _reference(cls, value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        text = value.strip().upper()
-        if not REFERENCE.fullmatch(text):
-            raise ValueError("expected ESG- followed by 5 to 10 digits, e.g. ESG-10012")
-        return text
+    @property
+    def subject(self) -> str:
+        return self.reference
 
 
 class OrderLineView(BaseModel):

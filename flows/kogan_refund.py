@@ -13,8 +13,9 @@ from enum import StrEnum
 from functools import partial
 from typing import Annotated
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
 
+from flows._fields import Comment, EsgReference, OptionalText, choice
 from flows._names import same_name
 from pages.kogan import ALREADY_REFUNDED, KOGAN, OrderList, OrderRow
 from pages.kogan.portal import KoganSettings
@@ -31,7 +32,6 @@ from portalpilot import (
     Seen,
 )
 
-REFERENCE = re.compile(r"ESG-\d{5,10}")
 STATUSES = ("Awaiting dispatch", "Dispatched", "Refunded", "Cancelled")  # a line's, per the spec
 
 
@@ -50,20 +50,17 @@ class RefundReason(StrEnum):
     FAULTY_PART = "Faulty Part"
 
 
-def _words(text: str) -> str:
-    return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
-
-
 class KoganRefund(FlowInput):
     """Refund one Kogan order's dispatched lines, found by its ESG reference."""
 
     reference: Annotated[
-        str,
+        EsgReference,
         Cli(argument=True),
         Field(description="The order's ESG reference, e.g. ESG-10012 (ESG- and 5 to 10 digits)."),
     ]
     reason: Annotated[
         RefundReason,
+        BeforeValidator(choice(RefundReason)),
         Field(description="Kogan's refund reason: " + ", ".join(r.value for r in RefundReason)),
     ]
     skus: Annotated[
@@ -78,33 +75,21 @@ class KoganRefund(FlowInput):
         False
     )
     customer: Annotated[
-        str | None,
+        OptionalText,
         Field(description="Expected customer name; the order's must match (case aside)."),
     ] = None
     comment: Annotated[
-        str | None,
-        Field(max_length=500, description="Comment for the refund (500 characters at most)."),
+        Comment,
+        Field(description="Comment for the refund (500 characters at most)."),
     ] = None
 
-    @field_validator("reference", mode="before")
-    @classmethod
-    def _reference(cls, value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        text = value.strip().upper()
-        if not REFERENCE.fullmatch(text):
-            raise ValueError("expected ESG- followed by 5 to 10 digits, e.g. ESG-10012")
-        return text
+    @property
+    def subject(self) -> str:
+        return self.reference
 
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _reason(cls, value: object) -> object:
-        if isinstance(value, str):
-            for reason in RefundReason:
-                if _words(value) in (_words(reason.value), _words(reason.name)):
-                    return reason
-            raise ValueError("expected one of: " + ", ".join(r.value for r in RefundReason))
-        return value
+    @property
+    def key(self) -> str:
+        return refund_key(self)
 
     @field_validator("skus", mode="before")
     @classmethod
@@ -116,11 +101,6 @@ class KoganRefund(FlowInput):
             if len(set(value)) != len(value):
                 raise ValueError("a SKU is listed twice")
         return value
-
-    @field_validator("customer", "comment", mode="after")
-    @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value or None
 
     @field_validator("all_items")
     @classmethod
@@ -343,6 +323,10 @@ def _result(
         customer=customer,
         lines=lines,
         amount=total,
+        changes=[
+            f"refund {line.sku} ({line.title}) ×{line.quantity}: ${line.amount:,.2f}"
+            for line in refunded
+        ],
         period_days=days,
     )
 
@@ -354,4 +338,4 @@ def refund_key(order: KoganRefund) -> str:
     return f"{order.reference}/{'*' if order.all_items else ''}"
 
 
-FLOW = Flow(name="kogan.refund", portal=KOGAN, input_model=KoganRefund, run=refund, key=refund_key)
+FLOW = Flow(name="kogan.refund", portal=KOGAN, input_model=KoganRefund, run=refund)

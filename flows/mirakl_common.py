@@ -84,11 +84,6 @@ def attachments(paths: list[Path]) -> list[Path]:
     return [path.resolve() for path in paths]
 
 
-def words(text: str) -> str:
-    """A choice as a person may type it: case, spaces, `_` and `-` aside."""
-    return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
-
-
 def digest(text: str) -> str:
     """A short fingerprint of a message, for keys (the text itself stays out of logs)."""
     return hashlib.sha256(

@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 
 from flows import mirakl_common as common
+from flows._fields import choice
 from flows.mirakl_reply import Attached, MiraklMessageResult
 from pages.mirakl import MIRAKL, MessageList, OrderPage, ThreadPage, ThreadSummary
 from portalpilot import (
@@ -43,18 +44,6 @@ class Topic(StrEnum):
     OTHER = "Other"
 
 
-def _choice(value: object, choices: type[StrEnum], extra: dict[str, StrEnum]) -> object:
-    if not isinstance(value, str):
-        return value
-    typed = common.words(value)
-    for choice in choices:
-        if typed in (common.words(choice.value), common.words(choice.name)):
-            return choice
-    if typed in extra:
-        return extra[typed]
-    raise ValueError("expected one of: " + ", ".join(c.value for c in choices))
-
-
 class MiraklMessage(FlowInput, Attached):
     """Start a conversation about an order with the customer, the operator, or both."""
 
@@ -74,6 +63,10 @@ class MiraklMessage(FlowInput, Attached):
     def subject(self) -> str:
         return self.order_id
 
+    @property
+    def key(self) -> str:
+        return message_key(self)
+
     @field_validator("order_id", mode="before")
     @classmethod
     def _order_id(cls, value: object) -> object:
@@ -82,12 +75,12 @@ class MiraklMessage(FlowInput, Attached):
     @field_validator("recipient", mode="before")
     @classmethod
     def _recipient(cls, value: object) -> object:
-        return _choice(value, Recipient, {"both": Recipient.BOTH, "all": Recipient.BOTH})
+        return choice(Recipient, aliases={"both": Recipient.BOTH, "all": Recipient.BOTH})(value)
 
     @field_validator("topic", mode="before")
     @classmethod
     def _topic(cls, value: object) -> object:
-        return _choice(value, Topic, {"status": Topic.ORDER_STATUS})
+        return choice(Topic, aliases={"status": Topic.ORDER_STATUS})(value)
 
 
 def message(ctx: FlowContext, item: MiraklMessage) -> MiraklMessageResult:
@@ -176,6 +169,7 @@ def _result(
     return MiraklMessageResult(
         status=status,
         message=messages[status],
+        changes=[] if status == "already_sent" else [f"start a conversation about {where}"],
         thread_id=found.thread_id if found else "",
         order_id=item.order_id,
         subject=item.topic.value,
@@ -189,6 +183,4 @@ def message_key(item: MiraklMessage) -> str:
     return f"{item.order_id}/{item.recipient.name}/{item.topic.name}/{common.digest(item.text)}"
 
 
-FLOW = Flow(
-    name="mirakl.message", portal=MIRAKL, input_model=MiraklMessage, run=message, key=message_key
-)
+FLOW = Flow(name="mirakl.message", portal=MIRAKL, input_model=MiraklMessage, run=message)

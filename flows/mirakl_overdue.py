@@ -32,6 +32,11 @@ class MiraklOverdue(FlowInput):
     def subject(self) -> str:
         return f"messages awaiting reply > {self.hours} h"
 
+    @property
+    def key(self) -> str:
+        """The same question: the same number of hours."""
+        return f"overdue/{self.hours}"
+
 
 class OverdueThread(BaseModel):
     thread_id: str
@@ -88,5 +93,4 @@ FLOW = Flow(
     input_model=MiraklOverdue,
     run=overdue,
     changes_state=False,
-    key=lambda item: f"overdue/{item.hours}",
 )

@@ -15,9 +15,18 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from flows import mirakl_common as common
+from flows._fields import choice
 from flows.mirakl_money import Plan, Remaining, matching_refund, plan_refund, refund_groups
 from pages.mirakl import MIRAKL, OrderDetails, OrderPage
 from portalpilot import (
@@ -89,6 +98,7 @@ class MiraklRefund(FlowInput):
     ]
     reason: Annotated[
         RefundReason,
+        BeforeValidator(choice(RefundReason, "; ")),
         Field(description="The refund reason: " + "; ".join(r.value for r in RefundReason)),
     ]
     lines: Annotated[
@@ -116,20 +126,14 @@ class MiraklRefund(FlowInput):
     def subject(self) -> str:
         return self.order_id
 
+    @property
+    def key(self) -> str:
+        return refund_key(self)
+
     @field_validator("order_id", mode="before")
     @classmethod
     def _order_id(cls, value: object) -> object:
         return common.order_id(value)
-
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _reason(cls, value: object) -> object:
-        if isinstance(value, str):
-            for reason in RefundReason:
-                if common.words(value) in (common.words(reason.value), common.words(reason.name)):
-                    return reason
-            raise ValueError("expected one of: " + "; ".join(r.value for r in RefundReason))
-        return value
 
     @field_validator("lines", mode="before")
     @classmethod
@@ -365,6 +369,7 @@ def _result(
         full=item.full,
         items=items,
         amount=plan.total if status != "already_refunded" else Decimal("0.00"),
+        changes=[] if status == "already_refunded" else [f"refund {what}"],
         already_refunded=details.facts.already_refunded,
         still_refundable=still,
         refund_id=refund_id,
@@ -386,6 +391,4 @@ def refund_key(item: MiraklRefund) -> str:
     return f"{item.order_id}/" + "+".join(parts)
 
 
-FLOW = Flow(
-    name="mirakl.refund", portal=MIRAKL, input_model=MiraklRefund, run=refund, key=refund_key
-)
+FLOW = Flow(name="mirakl.refund", portal=MIRAKL, input_model=MiraklRefund, run=refund)

@@ -66,6 +66,11 @@ class MiraklReply(FlowInput, Attached):
     def subject(self) -> str:
         return self.thread_id
 
+    @property
+    def key(self) -> str:
+        """The same reply: same thread, same text (whitespace aside)."""
+        return f"{self.thread_id}/reply/{common.digest(self.text)}"
+
     @field_validator("thread_id", mode="before")
     @classmethod
     def _thread_id(cls, value: object) -> object:
@@ -133,9 +138,11 @@ def _result(item: MiraklReply, thread: ThreadSummary, status: str) -> MiraklMess
         "already_sent": f"this reply is already in {item.thread_id}; nothing sent",
         "dry_run": f"would reply in {item.thread_id} ({where}); nothing sent",
     }
+    files = f" with {len(item.attachments)} file(s)" if item.attachments else ""
     return MiraklMessageResult(
         status=status,
         message=messages[status],
+        changes=[] if status == "already_sent" else [f"reply in {item.thread_id}{files}"],
         thread_id=item.thread_id,
         order_id=thread.order_id,
         subject=thread.subject,
@@ -150,5 +157,4 @@ FLOW = Flow(
     portal=MIRAKL,
     input_model=MiraklReply,
     run=reply,
-    key=lambda item: f"{item.thread_id}/{common.digest(item.text)}",
 )

@@ -46,6 +46,11 @@ class MiraklSolveIncident(FlowInput):
     def subject(self) -> str:
         return self.order_id
 
+    @property
+    def key(self) -> str:
+        """One open incident an order: solving it is the same action, whatever the message."""
+        return f"{self.order_id}/solve"
+
     @field_validator("order_id", mode="before")
     @classmethod
     def _order_id(cls, value: object) -> object:
@@ -77,6 +82,7 @@ def solve_incident(ctx: FlowContext, item: MiraklSolveIncident) -> MiraklInciden
         return MiraklIncidentResult(
             status="dry_run",
             message=f"would mark the incident '{reason}' of {item.order_id} as solved",
+            changes=[f"mark the incident '{reason}' of {item.order_id} as solved"],
             incident=reason,
             customer=customer,
         )
@@ -97,6 +103,7 @@ def solve_incident(ctx: FlowContext, item: MiraklSolveIncident) -> MiraklInciden
         status="solved",
         message=f"marked the incident '{reason}' of {item.order_id} as solved; "
         "it awaits the operator",
+        changes=[f"mark the incident '{reason}' of {item.order_id} as solved"],
         incident=reason,
         customer=customer,
     )
@@ -140,6 +147,7 @@ def _not_open(ctx: FlowContext, item: MiraklSolveIncident, customer: str) -> Mir
         status="solved" if ours else "already_done",
         message=f"the incident '{reason}' of {item.order_id} is "
         + ("marked as solved" if ours else f"already {solved[0].status.lower()}; nothing changed"),
+        changes=[f"mark the incident '{reason}' of {item.order_id} as solved"] if ours else [],
         incident=reason,
         customer=customer,
     )
@@ -150,5 +158,4 @@ FLOW = Flow(
     portal=MIRAKL,
     input_model=MiraklSolveIncident,
     run=solve_incident,
-    key=lambda item: f"{item.order_id}/solve",
 )

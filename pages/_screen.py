@@ -19,7 +19,7 @@ from playwright.sync_api import Locator, Page, Response
 from pydantic import SecretStr
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from portalpilot import Answer, PortalDown, PortalFailure, Reply, SessionExpired
+from portalpilot import Answer, LoginRejected, PortalDown, PortalFailure, Reply, SessionExpired
 
 Words = str | re.Pattern[str]
 P = ParamSpec("P")
@@ -123,6 +123,28 @@ class Screen:
         if failure.first.is_visible():
             return Reply(Answer.FAILED, _text(failure.first))
         return Reply(Answer.UNSEEN, f"the page changed while the answer was awaited ({page.url})")
+
+    def signed_in(
+        self, page: Page, landing: Locator, alert: Locator, email: str, locked: re.Pattern[str]
+    ) -> None:
+        """Wait for the answer to a sign-in just submitted; raise unless signed in.
+
+        The landing page wins over any alert (a list on it may fail to load: the portal's
+        trouble, not a rejected login). An alert with the portal's words is a rejection
+        (LoginRejected, never retried: lockout); its error page or alert is a failure.
+        """
+        _, maintenance, failure = self.signals(page)
+        said_no = alert.filter(has_text=re.compile(r"\S"), has_not_text=self.words.something_wrong)
+        landing.or_(said_no).or_(maintenance).or_(failure).first.wait_for()
+        if landing.first.is_visible():
+            return
+        if maintenance.first.is_visible():
+            raise PortalDown(f"the portal is down for maintenance ({page.url})")
+        if said_no.first.is_visible():
+            message = _text(said_no.first)
+            status = "account_locked" if locked.search(message) else "login_rejected"
+            raise LoginRejected(f"login rejected for {email}: {message}", status=status)
+        raise PortalFailure(f"the portal failed while signing in ({page.url})")
 
 
 def _text(locator: Locator) -> str:

@@ -42,8 +42,17 @@ class FlowInput(BaseModel):
 
     @property
     def subject(self) -> str:
-        """The order or thread this input is about, for logs, results and the ledger."""
-        return str(getattr(self, "reference", ""))
+        """The order or thread this input is about, for logs, results and the ledger.
+
+        Every flow's input declares it; the keys of the changes it commits begin with it.
+        """
+        raise NotImplementedError(f"{type(self).__name__} declares no subject")
+
+    @property
+    def key(self) -> str:
+        """What makes two inputs the same action (the ledger's "done before", a batch's
+        duplicates, the policy's count): the subject, unless the input says more."""
+        return self.subject
 
 
 class Portal(Protocol):
@@ -131,13 +140,10 @@ class Flow(Generic[I]):
     input_model: type[I]
     run: Callable[[FlowContext, I], FlowOutput]
     changes_state: bool = True
-    # What makes two inputs "the same thing" (same order and lines): the ledger's key and
-    # a batch's duplicate check. Default: the subject (order reference).
-    key: Callable[[I], str] | None = None
     faces: tuple[Face, ...] = ()
 
     def item_key(self, item: I) -> str:
-        return self.key(item) if self.key else item.subject
+        return item.key
 
     @property
     def summary(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -30,10 +31,23 @@ _EXIT_CODES = {
 
 
 class FlowOutput(BaseModel):
-    """What a flow returns when it finished: its status word, a sentence, its own fields."""
+    """What a flow returns when it finished: its status word, a sentence, its own fields.
+
+    `amount` and `changes` are declared here, typed, for every flow: the operator's
+    policy limits amounts, agents' plans show what will change, reports and audits say
+    what did; none of them guesses from a flow's own field names.
+    """
 
     status: str
     message: str
+    amount: Decimal | None = Field(
+        None, description="Money this moved (or would, on a dry run); None: it moves none."
+    )
+    changes: list[str] = Field(
+        default_factory=list,
+        description="What this changed in the portal (or would, on a dry run), one line each; "
+        "empty when nothing changed.",
+    )
 
 
 class Result(BaseModel):

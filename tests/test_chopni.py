@@ -205,6 +205,7 @@ def test_dry_run_fills_the_form_and_changes_nothing(robot: Robot, chopni: MockPo
     result = set_status(robot, "418010", "SHIPPED", tracking="BG1051234567", dry_run=True)
 
     assert (result.outcome, result.status, result.dry_run) == (Outcome.DONE, "dry_run", True)
+    assert result.fields()["changes"] == ["№418010: PROCESSING → SHIPPED"]
     assert chopni.events("status_change") == []
 
 

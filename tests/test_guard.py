@@ -189,3 +189,12 @@ def test_flows_act_on_portals_only_through_page_objects(path: Path) -> None:
         alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names
     ]
     assert not [name for name in imports if name.startswith("playwright")]
+
+
+@pytest.mark.parametrize("name", sorted(registry.flows()))
+def test_every_flow_declares_its_subject(name: str) -> None:
+    """The runner, the ledger and the guard name an item by its input's own declaration."""
+    from portalpilot import FlowInput
+
+    flow = registry.flows()[name]
+    assert flow.input_model.subject is not FlowInput.subject

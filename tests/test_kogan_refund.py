@@ -204,6 +204,7 @@ def test_dry_run_reads_the_amount_and_changes_nothing(robot: Robot, kogan: MockP
 
     assert (result.outcome, result.status, result.dry_run) == (Outcome.DONE, "dry_run", True)
     assert result.fields()["amount"] == Decimal("1234.50")
+    assert len(result.fields()["changes"]) == 1  # what a plan shows will change
     assert refunds(kogan) == []
     assert kogan.lines("ESG-20410")[0]["status"] == "Dispatched"
 

@@ -249,10 +249,7 @@ def test_plan_then_apply_refunds_exactly_once_and_is_audited(
     plan = agent.plan(comment="speaker broken")
     assert plan.data["plan"]["customer"] == "Olivia Bennett"
     assert plan.data["plan"]["amount"] == "89.95"
-    assert plan.data["will_change"] == [
-        {"sku": "KG-BT-SPK", "title": "Bluetooth Speaker", "quantity": 1, "amount": "89.95",
-         "status": "would_refund"}
-    ]  # fmt: skip
+    assert plan.data["will_change"] == ["refund KG-BT-SPK (Bluetooth Speaker) ×1: $89.95"]
     token = plan.data["confirmation"]
     assert token in plan.data["next_step"]
     assert refunds(kogan) == []  # planning changes nothing

@@ -157,6 +157,8 @@ def test_dry_run_changes_nothing(robot: Robot, mirakl: MockPortal) -> None:
                  full=True, dry_run=True)  # fmt: skip
 
     assert (result.status, result.fields()["amount"]) == ("dry_run", Decimal("78.39"))
+    [change] = result.fields()["changes"]
+    assert change.startswith("refund €78.39 of 8817455917-A")
     assert mirakl.events("refund") == []
 
 

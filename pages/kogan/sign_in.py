@@ -8,8 +8,7 @@ from playwright.sync_api import Page
 from pydantic import SecretStr
 
 from pages._screen import reading, secret_text
-from pages.kogan._screen import MAINTENANCE, SOMETHING_WRONG, goto, settle
-from portalpilot import LoginRejected, PortalDown, PortalFailure
+from pages.kogan._screen import SCREEN, goto, settle
 
 LOCKED = re.compile(r"account is locked", re.IGNORECASE)
 
@@ -21,9 +20,8 @@ class SignInPage:
         self.email = page.get_by_label("Email")
         self.password = page.get_by_label("Password")
         self.log_in_button = page.get_by_role("button", name="Log in")
-        self.alert = page.get_by_role("alert").filter(has_text=re.compile(r"\S"))
+        self.alert = page.get_by_role("alert")
         self.dashboard = page.get_by_role("heading", name="Dashboard")
-        self.maintenance = page.get_by_role("heading", name=MAINTENANCE)
 
     @reading
     def open(self, base_url: str) -> SignInPage:
@@ -37,13 +35,4 @@ class SignInPage:
         # The secret leaves its SecretStr only here, as it is typed.
         self.password.fill(secret_text(password))
         self.log_in_button.click()
-        failed = self.page.get_by_role("heading", name=SOMETHING_WRONG)
-        self.dashboard.or_(self.alert).or_(self.maintenance).or_(failed).first.wait_for()
-        if self.maintenance.is_visible():
-            raise PortalDown("the portal is down for maintenance")
-        if failed.is_visible():
-            raise PortalFailure("the portal answered 'Something went wrong' to the login")
-        if self.alert.first.is_visible():
-            message = self.alert.first.inner_text().strip()
-            status = "account_locked" if LOCKED.search(message) else "login_rejected"
-            raise LoginRejected(f"login rejected for {email}: {message}", status=status)
+        SCREEN.signed_in(self.page, self.dashboard, self.alert, email, LOCKED)

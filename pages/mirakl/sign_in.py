@@ -8,8 +8,7 @@ from playwright.sync_api import Page
 from pydantic import SecretStr
 
 from pages._screen import reading, secret_text
-from pages.mirakl._screen import MAINTENANCE, SOMETHING_WRONG, goto, settle
-from portalpilot import LoginRejected, PortalDown, PortalFailure
+from pages.mirakl._screen import SCREEN, goto, settle
 
 LOCKED = re.compile(r"locked", re.IGNORECASE)
 
@@ -21,10 +20,9 @@ class SignInPage:
         self.email = page.get_by_label("Email", exact=True)
         self.password = page.get_by_label("Password", exact=True)
         self.sign_in_button = page.get_by_role("button", name="Sign in", exact=True)
-        self.alert = page.get_by_role("alert").filter(has_text=re.compile(r"\S"))
+        self.alert = page.get_by_role("alert")
         # Signed in: the navigation with "Orders" shows on every page.
         self.signed_in = page.get_by_role("navigation").get_by_role("link", name="Orders")
-        self.maintenance = page.get_by_role("heading", name=MAINTENANCE)
 
     @reading
     def open(self, base_url: str) -> SignInPage:
@@ -42,14 +40,4 @@ class SignInPage:
         # The secret leaves its SecretStr only here, as it is typed.
         self.password.fill(secret_text(password))
         self.sign_in_button.click()
-        failed = self.page.get_by_role("heading", name=SOMETHING_WRONG)
-        self.signed_in.or_(self.alert).or_(self.maintenance).or_(failed).first.wait_for()
-        if self.signed_in.count():
-            return
-        if self.maintenance.count():
-            raise PortalDown("the portal is down for maintenance")
-        message = self.alert.first.inner_text().strip() if self.alert.count() else ""
-        if not message or SOMETHING_WRONG.search(message):
-            raise PortalFailure("the portal answered 'Something went wrong' to signing in")
-        status = "account_locked" if LOCKED.search(message) else "login_rejected"
-        raise LoginRejected(f"login rejected for {email}: {message}", status=status)
+        SCREEN.signed_in(self.page, self.signed_in, self.alert, email, LOCKED)

@@ -60,16 +60,10 @@ def _breach(breach: PolicyBreach, **extra: Any) -> ToolRefusal:
     return ToolRefusal(breach.status, breach.message, **breach.details, **extra)
 
 
-def _changes(plan: dict[str, Any]) -> list[Any]:
-    """The plan's lines that will change ("would_…"), when the flow reports lines."""
-    lines = plan.get("lines")
-    if not isinstance(lines, list):
-        return []
-    return [
-        line
-        for line in lines
-        if isinstance(line, dict) and str(line.get("status", "")).startswith("would_")
-    ]
+def _changes(plan: dict[str, Any]) -> list[str]:
+    """What the plan will change: the flow's own `changes` (FlowOutput), as it declares them."""
+    changes = plan.get("changes")
+    return [str(change) for change in changes] if isinstance(changes, list) else []
 
 
 class FlowCalls:

@@ -284,7 +284,7 @@ class Gate:
 def amount_of(output: FlowOutput | Result) -> Decimal | None:
     if isinstance(output, Result):
         return money(output.fields().get("amount"))
-    return money(getattr(output, "amount", None))
+    return output.amount
 
 
 def guarded(flow: Flow[Any], gate: Gate) -> Flow[Any]:
