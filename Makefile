@@ -27,9 +27,9 @@ $(BROWSER_STAMP): $(STAMP)
 demo: setup
 	$(BIN)/portalpilot demo
 
-# Two pytest workers (pytest-xdist): measured on this 2-core machine, tests/test_kogan_refund.py
-# takes 140 s serially and 119 s with -n 2; the whole suite 9 min with -n 2. Browser tests
-# mostly wait on the portal, so two workers use the second core.
+# Two pytest workers (pytest-xdist): on this 2-core machine vmstat shows both cores ~97% busy
+# through a run with -n 2 (Chromium, its driver, the mock portals), so more workers were not
+# expected to help (-n 3 not measured). The suite took 10 min with -n 2 (2026-12-02).
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

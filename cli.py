@@ -213,6 +213,7 @@ def runs_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One run and each of its items."""
+    from portalpilot._guard import ChangeLog
     from portalpilot._ledger import Ledger
     from portalpilot._render import print_run
 
@@ -221,10 +222,13 @@ def runs_show(
     if run is None:
         bad_usage("runs show", f"no run {run_id!r} (see `portalpilot runs list`)", as_json, [])
     items = ledger.items(run_id)
+    # Every state-changing click of the run, as the commit guard recorded it: "unknown"
+    # or "clicking" is a change a person must check in the portal.
+    clicks = ChangeLog(ledger.path.parent).rows(run_id)
     if as_json:
-        print_json({"run": run, "items": [item.__dict__ for item in items]})
+        print_json({"run": run, "items": [item.__dict__ for item in items], "clicks": clicks})
     else:
-        print_run(run, items, out)
+        print_run(run, items, out, clicks)
 
 
 @app.command()

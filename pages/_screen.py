@@ -48,7 +48,7 @@ def reading(method: Callable[P, R]) -> Callable[P, R]:
     return retry(
         retry=retry_if_exception(_reloadable),
         stop=stop_after_attempt(READ_TRIES),
-        wait=wait_exponential_jitter(multiplier=0.2, max=2.0, jitter=0.2),
+        wait=wait_exponential_jitter(multiplier=0.1, max=1.0, jitter=0.1),
         reraise=True,
     )(method)
 

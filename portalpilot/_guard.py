@@ -219,15 +219,15 @@ class ChangeLog:
                 (state, note, _now(), account, key),
             )
 
-    def rows(self, account: str | None = None) -> list[dict[str, object]]:
-        """Every recorded click (for tests, `runs show` and people)."""
+    def rows(self, run_id: str | None = None) -> list[dict[str, object]]:
+        """Every recorded click, or a run's (for `runs show`, tests and people)."""
         with self._db() as db:
             db.row_factory = sqlite3.Row
             query = "SELECT * FROM changes"
             args: tuple[str, ...] = ()
-            if account is not None:
-                query += " WHERE account = ?"
-                args = (account,)
+            if run_id is not None:
+                query += " WHERE run_id = ?"
+                args = (run_id,)
             return [dict(row) for row in db.execute(query + " ORDER BY change_id", args)]
 
 
@@ -325,7 +325,7 @@ class Guard:
         reading = Retrying(
             retry=retry_if_exception(_read_again),
             stop=stop_after_attempt(READINGS),
-            wait=wait_exponential_jitter(multiplier=0.5, max=4.0, jitter=0.5),
+            wait=wait_exponential_jitter(multiplier=0.25, max=2.0, jitter=0.25),
             reraise=True,
         )
         try:

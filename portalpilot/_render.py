@@ -133,7 +133,9 @@ def print_runs(runs: list[dict[str, Any]], console: Console) -> None:
     console.print(table)
 
 
-def print_run(run: dict[str, Any], items: list[Any], console: Console) -> None:
+def print_run(
+    run: dict[str, Any], items: list[Any], console: Console, clicks: list[dict[str, Any]]
+) -> None:
     console.print(
         f"run {run['run_id']} · {run['flow']} · {run['source']} · {run['state']}"
         + (f" · {run['note']}" if run.get("note") else ""),
@@ -144,6 +146,14 @@ def print_run(run: dict[str, Any], items: list[Any], console: Console) -> None:
         message = (item.result or {}).get("message", "")
         table.add_row(str(item.row), item.item_key, item.status.value, str(item.attempts), message)
     console.print(table)
+    if clicks:
+        console.print("state-changing clicks (unknown or clicking: check them in the portal):")
+        done = Table("change", "state", "clicked", "note", box=None, padding=(0, 2))
+        for click in clicks:
+            done.add_row(
+                click["key"], click["state"], click["clicked_at"][:19], click.get("note") or ""
+            )
+        console.print(done)
 
 
 def _cell(value: Any) -> str:

@@ -280,7 +280,7 @@ class Robot:
                 lambda e: _retryable(e) and not isinstance(e, PortalDown | LoginRejected)
             ),
             stop=stop_after_attempt(SIGN_IN_TRIES),
-            wait=wait_exponential_jitter(multiplier=0.3, max=3.0, jitter=0.3),
+            wait=wait_exponential_jitter(multiplier=0.15, max=1.5, jitter=0.15),
             reraise=True,
         )
         return retrying(self._sign_in_once, slot, flow, account, password, evidence)

@@ -121,6 +121,12 @@ def test_an_unreadable_outcome_exits_4_and_the_same_command_never_refunds_twice(
     assert [(e["reference"], e["sku"]) for e in kogan.events("refund")] == [
         ("ESG-10012", "KG-BT-SPK")
     ]
+    # `runs show` tells a person which click to check in the portal.
+    shown = run_cli("runs", "show", answer["run_id"], "--json", env=env, cwd=tmp_path)
+    clicks = json.loads(shown.stdout)["clicks"]
+    assert [(c["key"], c["state"]) for c in clicks] == [("ESG-10012/KG-BT-SPK/refund", "unknown")]
+    text = run_cli("runs", "show", answer["run_id"], env=env, cwd=tmp_path).stdout
+    assert "ESG-10012/KG-BT-SPK/refund" in text and "unknown" in text
 
 
 def test_refusal_exits_1(tmp_path: Path, kogan: MockPortal) -> None:

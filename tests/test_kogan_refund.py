@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,7 +33,19 @@ def shared_robot(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 @pytest.fixture
-def robot(settings: Settings) -> Iterator[Robot]:
+def robot(shared_robot: Robot, kogan: MockPortal, tmp_path: Path) -> Robot:
+    """The module's browser, with a ledger and evidence folder of this test's own: no click
+    of another test is open for it. A rejected login would be remembered by its sessions,
+    so wrong passwords and locked accounts have a Robot of their own (`own_robot`)."""
+    assert shared_robot.settings.kogan.base_url == kogan.url
+    shared_robot.changes = ChangeLog(tmp_path / "state")
+    shared_robot.run_dir = tmp_path / "runs"
+    return shared_robot
+
+
+@pytest.fixture
+def own_robot(settings: Settings) -> Iterator[Robot]:
+    """A fresh browser and sessions: for tests that count logins or lock the account."""
     with Robot(settings) as robot:
         yield robot
 
@@ -223,12 +236,12 @@ def test_wrong_password_is_tried_once(tmp_path: Any, kogan: MockPortal) -> None:
     assert refunds(kogan) == []
 
 
-def test_locked_account_is_refused_without_retrying(robot: Robot, kogan: MockPortal) -> None:
+def test_locked_account_is_refused_without_retrying(own_robot: Robot, kogan: MockPortal) -> None:
     for _ in range(5):
         httpx.post(
             kogan.url + "login", data={"email": KOGAN_EMAIL, "password": "guess"}, timeout=10
         )
-    result = refund(robot, "ESG-10012")
+    result = refund(own_robot, "ESG-10012")
 
     assert (result.outcome, result.status) == (Outcome.REFUSED, "account_locked")
     assert "locked" in result.message
@@ -236,11 +249,11 @@ def test_locked_account_is_refused_without_retrying(robot: Robot, kogan: MockPor
     assert refunds(kogan) == []
 
 
-def test_expired_session_is_signed_into_again(robot: Robot, kogan: MockPortal) -> None:
+def test_expired_session_is_signed_into_again(own_robot: Robot, kogan: MockPortal) -> None:
     kogan.faults(session_ttl_s=3)
-    assert refund(robot, "ESG-10012").status == "refunded"
+    assert refund(own_robot, "ESG-10012").status == "refunded"
     time.sleep(3.5)  # the portal's session expires while the robot waits for its next item
-    result = refund(robot, "ESG-100123")
+    result = refund(own_robot, "ESG-100123")
 
     assert result.status == "refunded"
     assert result.attempts == 1
@@ -253,9 +266,11 @@ def test_a_portal_failing_a_quarter_of_its_requests_refunds_once(
     tmp_path: Any, kogan: MockPortal, seed: int
 ) -> None:
     # Default retries: a failed page or list is reloaded in place; an attempt is spent
-    # only on a confirmation the portal answered with 500.
+    # only on a confirmation the portal answered with 500. The default number of attempts;
+    # short waits between them (the seeded failures follow the requests, not the clock).
     settings = make_settings(tmp_path, kogan.url)
-    settings.retries = RetrySettings()
+    settings.retries = RetrySettings(attempts=RetrySettings().attempts, backoff_s=0.05,
+                                     backoff_max_s=0.2)  # fmt: skip
     kogan.faults(error_rate=0.25, seed=seed)
     with Robot(settings) as robot:
         result = refund(robot, "ESG-10012")
@@ -354,9 +369,11 @@ def test_failed_attempt_leaves_a_screenshot(robot: Robot, kogan: MockPortal) -> 
     assert all(Path(path).stat().st_size > 0 for path in shots)
 
 
-def test_session_expiring_mid_flow_is_signed_into_again(robot: Robot, kogan: MockPortal) -> None:
+def test_session_expiring_mid_flow_is_signed_into_again(
+    own_robot: Robot, kogan: MockPortal
+) -> None:
     kogan.faults(slow_list_ms=1500)
-    future = robot.submit(FLOW, KoganRefund(reference="ESG-10012", reason="Faulty Item"))
+    future = own_robot.submit(FLOW, KoganRefund(reference="ESG-10012", reason="Faulty Item"))
     wait_for_events(kogan, "login", 1)
     # Signed in, the robot waits for the slow list; the session now lives one second, so
     # it is gone by the time "Confirm refund" is clicked.
@@ -371,13 +388,13 @@ def test_session_expiring_mid_flow_is_signed_into_again(robot: Robot, kogan: Moc
 
 
 def test_session_expiring_again_and_again_is_not_a_login_loop(
-    robot: Robot, kogan: MockPortal
+    own_robot: Robot, kogan: MockPortal
 ) -> None:
     # The list takes longer to fill than the session lives: every "Confirm refund" finds
     # the robot signed out. It signs in again once per attempt, then gives up: the last
     # click's answer was never seen, so the outcome is unknown, for a person to check.
     kogan.faults(session_ttl_s=1, slow_list_ms=1300)
-    result = refund(robot, "ESG-10012")
+    result = refund(own_robot, "ESG-10012")
 
     assert (result.outcome, result.status) == (Outcome.UNKNOWN, "unknown")
     assert "check it" in result.message

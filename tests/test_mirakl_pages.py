@@ -94,7 +94,7 @@ def test_thread_shows_its_messages_by_their_text(signed_in: Page, mirakl: MockPo
 
 
 def test_a_thread_that_shows_no_messages_raises(signed_in: Page, mirakl: MockPortal) -> None:
-    mirakl.reset(markup=mirakl.state()["markup"], blind_after_change=True)
+    mirakl.reset(markup=mirakl.state().get("markup"), blind_after_change=True)
     with httpx.Client(base_url=mirakl.url) as shop:
         shop.post("login", data={"email": EMAIL, "password": PASSWORD, "next": ""})
         assert shop.post("messages/TH-10002", data={"text": "On its way."}).status_code == 303

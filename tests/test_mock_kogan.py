@@ -534,3 +534,12 @@ def test_drift_renames_visible_words_in_pages_and_answers(seller: httpx.Client) 
     faults(seller)
     assert "Manage my orders" in seller.get("orders").text
     assert faults(seller, drift={"": "x"}).status_code == 400
+
+
+def test_the_clock_is_fixed_in_full_at_reset_whatever_the_hour(kogan: httpx.Client) -> None:
+    """Noon of "today", one second on per reading: never the machine's time of day."""
+    kogan.post("__mock__/reset", json={"today": "2026-03-01"}).raise_for_status()
+    login(kogan)
+    login(kogan, password="wrong")
+    times = [event["time"] for event in state(kogan)["events"]]
+    assert times == ["2026-03-01T12:00:01.000", "2026-03-01T12:00:02.000"]
