@@ -61,8 +61,8 @@ class Portal(Protocol):
     A portal defines one as `PORTAL` in `pages/<name>/portal.py`; the registry finds it.
     """
 
-    name: str  # "kogan": its settings are PORTALPILOT_KOGAN__…
-    title: str  # "Kogan dispatch portal", for people
+    name: str  # its settings are PORTALPILOT_<NAME>__…
+    title: str  # the portal's name for people
     login_path: str  # the sign-in page, relative to the base URL (doctor checks it answers)
 
     @property

@@ -44,7 +44,7 @@ def portals() -> dict[str, Portal]:
 
 @functools.cache
 def flows() -> dict[str, Flow[Any]]:
-    """Every flow, by name ("kogan.refund"): the modules of `flows/` that define `FLOW`."""
+    """Every flow, by name ("<portal>.<action>"): the modules of `flows/` defining `FLOW`."""
     found: dict[str, Flow[Any]] = {}
     for name, _ in _submodules("flows"):
         flow = getattr(importlib.import_module(f"flows.{name}"), "FLOW", None)

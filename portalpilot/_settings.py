@@ -23,7 +23,7 @@ from portalpilot._errors import ConfigError
 class PortalSettings(BaseModel):
     """Where a portal is and which account signs in. The same flows run on the mock or live."""
 
-    base_url: str | None = Field(None, description="The portal's address, e.g. https://…/kogan/")
+    base_url: str | None = Field(None, description="The portal's address, e.g. https://…/<portal>/")
     email: str | None = None
     password: SecretStr | None = None
 
@@ -130,7 +130,7 @@ class Settings(BaseSettings):
         env_prefix="PORTALPILOT_",
         env_nested_delimiter="__",
         env_file=".env",
-        extra="allow",  # a portal's settings given in code: Settings(kogan=KoganSettings(…))
+        extra="allow",  # a portal's settings given in code: Settings(<portal>=…Settings(…))
     )
 
     state_dir: Path = Field(Path(".portalpilot"), description="Ledger, sessions and evidence.")

@@ -218,5 +218,5 @@ class OrderPage:
 def _when(text: str) -> datetime:
     try:
         return parse_datetime(text)
-    except ValueError:
+    except PortalFailure:
         raise PortalFailure(f"a history date could not be read: {text!r}") from None

@@ -88,7 +88,7 @@ class OrderList:
                         status=squash(cells[index["Статус"]]),
                     )
                 )
-            except ValueError as error:
+            except (ValueError, PortalFailure) as error:
                 raise PortalFailure(f"an orders row could not be read: {error}") from None
         return rows
 

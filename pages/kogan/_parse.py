@@ -1,4 +1,7 @@
-"""Reading the portal's Australian formats: dates dd/mm/yyyy, money $1,234.50."""
+"""Reading the portal's Australian formats: dates dd/mm/yyyy, money $1,234.50.
+
+What does not read as one is a PortalFailure: the page is not what the spec says.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +9,24 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from portalpilot import PortalFailure
+
 
 def parse_date(text: str) -> date:
-    return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    try:
+        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        raise PortalFailure(f"no date dd/mm/yyyy in {text!r}") from None
 
 
 def parse_money(text: str) -> Decimal:
     match = re.search(r"-?\$\s*([\d,]+(?:\.\d+)?)", text)
     if not match:
-        raise ValueError(f"no amount in {text!r}")
+        raise PortalFailure(f"no amount in {text!r}")
     try:
         return Decimal(match.group(1).replace(",", ""))
     except InvalidOperation as error:
-        raise ValueError(f"bad amount in {text!r}") from error
+        raise PortalFailure(f"bad amount in {text!r}") from error
 
 
 def field_after(label: str, text: str) -> str | None:

@@ -122,7 +122,7 @@ class OrderList:
                 self._row(cells[start : start + width], index)
                 for start in range(0, len(cells), width)
             ]
-        except ValueError as error:
+        except (ValueError, PortalFailure) as error:
             raise PortalFailure(f"an order row does not read as the spec says: {error}") from error
 
     @staticmethod
