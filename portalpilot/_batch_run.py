@@ -21,6 +21,7 @@ from portalpilot._batchfile import BadRow, read_batch
 from portalpilot._errors import ConfigError
 from portalpilot._flow import Flow, FlowInput
 from portalpilot._ledger import ItemStatus, Ledger
+from portalpilot._preflight import preflight
 from portalpilot._progress import ProgressSink
 from portalpilot._report import write_report
 from portalpilot._results import Outcome, Result
@@ -83,8 +84,7 @@ def run_single(settings: Settings, flow: Flow[Any], item: FlowInput, *, source: 
     The operator's policy is checked before any browser starts, and again (amounts)
     after the flow's own reading, before anything changes.
     """
-    settings.portal(flow.portal.name).require(flow.portal.name)
-    account = settings.portal(flow.portal.name).email or ""
+    account = preflight(settings, flow)
     gate = Gate.of(settings)
     try:
         gate.check(flow, item, account)  # ConfigError: a bad policy file stops everything
@@ -128,8 +128,7 @@ def run_batch_file(
         on_bad_rows(bad)
         if strict:
             raise ConfigError(f"{len(bad)} bad row(s) in {path}; --strict runs none")
-    settings.portal(flow.portal.name).require(flow.portal.name)
-    account = settings.portal(flow.portal.name).email or ""
+    account = preflight(settings, flow)
     gate = Gate.of(settings)
     gate.policy()  # ConfigError: a bad policy file stops the batch before it starts
     run_id = new_run_id()
@@ -192,8 +191,7 @@ def resume_batch(
     flow = flows.get(run["flow"])
     if flow is None:
         raise ConfigError(f"run {run_id} is of flow {run['flow']!r}, which this version lacks")
-    settings.portal(flow.portal.name).require(flow.portal.name)
-    account = settings.portal(flow.portal.name).email or ""
+    account = preflight(settings, flow)
     ledger.reopen_run(run_id, workers)
     outcome = BatchOutcome(run_id)
     jobs = []
