@@ -202,6 +202,8 @@ def set_status(ctx: FlowContext, item: ChopniSetStatus) -> ChopniSetStatusResult
     if before == target:
         # Set by an earlier click of ours whose answer was lost, or by someone else.
         done = "changed" if ctx.found_done(key) else "already_done"
+        if item.tracking:
+            check_same_tracking(item, page.history())
         return _result(ctx, item, done, page, before, target, comment)
     check_rules(item, before, comment)
 
@@ -236,6 +238,25 @@ def set_status(ctx: FlowContext, item: ChopniSetStatus) -> ChopniSetStatusResult
         # Positively not taken (an error page before any change): a fresh attempt may.
         raise PortalFailure(f"№{item.order} is still {before} after the click ({reply.message})")
     return _result(ctx, item, "changed", page, before, target, comment)
+
+
+def check_same_tracking(item: ChopniSetStatus, history: list[HistoryRow]) -> None:
+    """An order already SHIPPED with another tracking number: a person must decide which
+    parcel is the customer's; saying "already done" would drop the new number in silence."""
+    shipped = next((row for row in history if row.status == Status.SHIPPED), None)
+    words = re.sub(r"[-]+", "", shipped.comment.upper()) if shipped else ""
+    if item.tracking and item.tracking in re.findall(r"[A-Z0-9]+", words):
+        return
+    recorded = [t for t in re.findall(r"[A-Z0-9]+", words) if TRACKING.fullmatch(t)]
+    given = f"the tracking number {item.tracking} was given"
+    raise Refusal(
+        f"№{item.order} is already SHIPPED with tracking number {', '.join(recorded)}; {given}"
+        if recorded
+        else f"№{item.order} is already SHIPPED and its history shows no tracking number; {given}",
+        status="tracking_differs",
+        recorded=recorded,
+        given=item.tracking,
+    )
 
 
 def check_rules(item: ChopniSetStatus, current: str, comment: str) -> None:

@@ -14,9 +14,9 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from flows._fields import EsgReference
-from flows.kogan_refund import search_days
+from flows.kogan_refund import not_found, search_days
 from pages.kogan import KOGAN, OrderList
-from portalpilot import Cli, Flow, FlowContext, FlowInput, FlowOutput, Refusal
+from portalpilot import Cli, Flow, FlowContext, FlowInput, FlowOutput
 
 
 class KoganFindOrder(FlowInput):
@@ -59,11 +59,7 @@ def find_order(ctx: FlowContext, query: KoganFindOrder) -> KoganOrder:
     # The search matches any part of a reference: ESG-1001 also lists ESG-10012.
     rows = orders.rows_of(query.reference)
     if not rows:
-        raise Refusal(
-            f"{query.reference} is not among the orders of the last {days} days",
-            status="not_found",
-            period_days=days,
-        )
+        raise not_found(query.reference, days)
     lines = [
         OrderLineView(
             sku=row.sku,

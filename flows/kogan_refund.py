@@ -132,6 +132,20 @@ def search_days(ctx: FlowContext) -> int:
     return settings.search_days if isinstance(settings, KoganSettings) else 30
 
 
+def not_found(reference: str, days: int) -> Refusal:
+    """The order is not in the list: say which period was searched, and how to widen it."""
+    widen = (
+        "; PORTALPILOT_KOGAN__SEARCH_DAYS=90 searches the last 90 days"
+        if days < 90
+        else " (the longest period the order list offers)"
+    )
+    return Refusal(
+        f"{reference} is not among the orders of the last {days} days{widen}",
+        status="not_found",
+        period_days=days,
+    )
+
+
 def refund(ctx: FlowContext, order: KoganRefund) -> KoganRefundResult:
     """Refund dispatched Kogan order lines by ESG reference, exactly once."""
     days = search_days(ctx)
@@ -141,11 +155,7 @@ def refund(ctx: FlowContext, order: KoganRefund) -> KoganRefundResult:
     # The search matches any part of a reference: ESG-1001 also lists ESG-10012.
     rows = orders.rows_of(order.reference)
     if not rows:
-        raise Refusal(
-            f"{order.reference} is not among the orders of the last {days} days",
-            status="not_found",
-            period_days=days,
-        )
+        raise not_found(order.reference, days)
 
     # Find the customer's name: it must be the customer the ticket is about.
     customer = rows[0].customer

@@ -12,7 +12,9 @@ from rich.table import Table
 
 from portalpilot import _registry as registry
 from portalpilot._browser import launch_options
-from portalpilot._errors import ConfigError
+from portalpilot._errors import ConfigError, FlowError
+from portalpilot._logging import add_secret
+from portalpilot._sessions import Account, SessionStore, StorageState
 from portalpilot._settings import Settings
 
 
@@ -51,14 +53,57 @@ def _portals(settings: Settings) -> dict[str, Any]:
     return found
 
 
-def diagnose(settings: Settings) -> dict[str, Any]:
+def _log_in(settings: Settings, portals: dict[str, dict[str, Any]]) -> None:
+    """Sign in to every configured portal that answers (read-only: a sign-in changes
+    nothing), so a wrong or rotated password shows here, not in the night's batch."""
+    store = SessionStore(settings.state_dir / "sessions")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_options(settings.browser, playwright))
+        try:
+            for name, found in portals.items():
+                portal = settings.portal(name)
+                if not (found["ok"] and portal.base_url and portal.email and portal.password):
+                    continue
+                add_secret(portal.password.get_secret_value())
+                declared = registry.portal(name)
+                account = Account(name, portal.base_url, portal.email, portal.password)
+
+                def sign_in(declared: Any = declared, account: Account = account) -> StorageState:
+                    context = browser.new_context()
+                    try:
+                        page = context.new_page()
+                        declared.prepare(page)
+                        declared.sign_in(page, account.base_url, account.email, account.password)
+                        return context.storage_state()  # type: ignore[return-value]
+                    finally:
+                        context.close()
+
+                try:
+                    store.sign_in_now(account, sign_in)
+                    found["login"] = {"ok": True, "detail": f"signed in as {portal.email}"}
+                except FlowError as error:
+                    found["login"] = {"ok": False, "detail": error.message}
+                    found["ok"] = False
+                except Exception as error:  # the browser or the page broke: say so, go on
+                    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+                    found["login"] = {"ok": False, "detail": text}
+                    found["ok"] = False
+        finally:
+            browser.close()
+
+
+def diagnose(settings: Settings, *, login: bool = False) -> dict[str, Any]:
+    """The browser, each portal's sign-in page, and with `login` a real sign-in to each."""
     browser = _browser(settings)
     portals = _portals(settings)
+    if login and browser["ok"]:
+        _log_in(settings, portals)
     policy = settings.policy_file
     return {
         "ok": browser["ok"] and all(p["ok"] is not False for p in portals.values()),
         "browser": browser,
         "policy": str(policy) if policy else "no policy file: no limits",
+        "state_dir": str(settings.state_dir),
         # SecretStr dumps as "**********".
         "settings": {
             **settings.model_dump(mode="json"),
@@ -78,7 +123,11 @@ def print_report(report: dict[str, Any], console: Console) -> None:
     for name, portal in report["portals"].items():
         mark = {True: "[green]✔[/]", False: "[red]✘[/]", None: "–"}[portal["ok"]]
         table.add_row(name, mark, portal.get("url", "") + " " + portal["detail"])
+        if "login" in portal:
+            login = portal["login"]
+            table.add_row("", "[green]✔[/]" if login["ok"] else "[red]✘[/]", login["detail"])
     console.print(table)
+    console.print(f"state dir: {report['state_dir']}", highlight=False)
     console.print(f"operator policy: {report['policy']}", highlight=False)
     console.print("settings in force:", style="bold")
     _print_settings(report["settings"], console, "  ")

@@ -1,15 +1,55 @@
-"""Checks made before any browser starts, so that a bad setting is exit 2, not a retry loop."""
+"""Checks made before any browser starts, so that a bad setting is exit 2, not a retry loop.
+
+A mistyped base URL used to look like a portal that is down: retried for half a minute,
+then exit 3 with Playwright's words. One plain HTTP request to the sign-in page tells
+them apart: an address that answers 404, or a page with no password field, is not that
+portal's sign-in page (exit 2, naming the setting). A portal that does not answer, or
+answers 5xx, may be down for a while: that is left to the runner's retries.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urljoin
 
-from portalpilot._flow import Flow
+import httpx
+
+from portalpilot._errors import ConfigError
+from portalpilot._flow import Flow, Portal
 from portalpilot._settings import Settings
+
+TIMEOUT_S = 10.0
+NOT_THERE = (404, 410)
 
 
 def preflight(settings: Settings, flow: Flow[Any]) -> str:
     """The account (email) the flow will sign in as; ConfigError names what is wrong."""
+    settings.check_names()
     portal = settings.portal(flow.portal.name)
-    portal.require(flow.portal.name)
-    return portal.email or ""
+    base_url, email, _ = portal.require(flow.portal.name)
+    check_sign_in_page(flow.portal, base_url)
+    return email
+
+
+def check_sign_in_page(portal: Portal, base_url: str) -> None:
+    """ConfigError if `base_url` does not lead to the portal's sign-in page."""
+    variable = f"PORTALPILOT_{portal.name.upper()}__BASE_URL"
+    url = urljoin(base_url, portal.login_path)
+    try:
+        answer = httpx.get(url, timeout=TIMEOUT_S, follow_redirects=True)
+    except httpx.HTTPError:
+        return  # down or unreachable for now: the runner retries and says so
+    if answer.status_code in NOT_THERE:
+        raise ConfigError(
+            f"{variable}: {url} answered HTTP {answer.status_code}: that address is not the "
+            f"{portal.title}'s sign-in page; check the base URL"
+        )
+    if answer.status_code != 200:
+        return  # 5xx, 429…: the portal's trouble, not the setting's
+    # Every sign-in page the specs describe has a field "Password"; a page without the
+    # word is another site (or another app on the same host).
+    if "password" not in answer.text.lower():
+        raise ConfigError(
+            f"{variable}: {url} is not the {portal.title}'s sign-in page (it has no password "
+            "field); check the base URL"
+        )

@@ -109,7 +109,7 @@ class Robot:
     def _execute_item(self, slot: BrowserSlot, flow: Flow[Any], item: FlowInput) -> Result:
         portal = flow.portal
         base_url, email, password = self.settings.portal(portal.name).require(portal.name)
-        account = Account(portal.name, base_url, email)
+        account = Account(portal.name, base_url, email, password)
         log = logger.bind(flow=flow.name, reference=item.subject)
         guard = Guard(self.changes, account.key, flow.name, self.run_id, open=set())
         evidence: list[str] = []

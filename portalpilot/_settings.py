@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
+import platformdirs
+from dotenv import dotenv_values
 from pydantic import (
     BaseModel,
     Field,
@@ -29,9 +34,17 @@ class PortalSettings(BaseModel):
 
     @field_validator("base_url")
     @classmethod
-    def _trailing_slash(cls, value: str | None) -> str | None:
+    def _web_address(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"{value!r} is not a web address: give the portal's address with http:// or "
+                "https://, e.g. https://portal.example.com/kogan/"
+            )
         # Page objects join relative paths ("orders", "login") onto this URL.
-        if value and not value.endswith("/"):
+        if not value.endswith("/"):
             value += "/"
         return value
 
@@ -115,11 +128,18 @@ def _portal_from_env(name: str, model: type[PortalSettings], env_file: Any) -> P
     except ValidationError as error:
         problems = "; ".join(
             f"PORTALPILOT_{name.upper()}__{'__'.join(str(p).upper() for p in e['loc'][1:])}: "
-            f"{e['msg']}"
+            f"{e['msg'].removeprefix('Value error, ')}"
             for e in error.errors()
         )
         raise ConfigError(f"bad {name} settings: {problems}") from None
     return value
+
+
+def default_state_dir() -> Path:
+    """The platform's per-user state directory (~/.local/state/portalpilot on Linux): cron
+    and a person in another folder share one ledger, so "already done" and the policy's
+    day limits hold for both."""
+    return Path(platformdirs.user_state_dir("portalpilot"))
 
 
 class Settings(BaseSettings):
@@ -133,7 +153,10 @@ class Settings(BaseSettings):
         extra="allow",  # a portal's settings given in code: Settings(<portal>=…Settings(…))
     )
 
-    state_dir: Path = Field(Path(".portalpilot"), description="Ledger, sessions and evidence.")
+    state_dir: Path = Field(
+        default_factory=default_state_dir,
+        description="Ledger, sessions and evidence: one per user wherever a command runs.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     browser: BrowserSettings = BrowserSettings()
     retries: RetrySettings = RetrySettings()
@@ -165,6 +188,25 @@ class Settings(BaseSettings):
         self._portals[name] = value
         return value
 
+    def check_names(self) -> None:
+        """ConfigError for a PORTALPILOT_… variable (environment or .env) that no setting
+        reads: a mistyped name would otherwise be ignored in silence."""
+        known = set(_names("PORTALPILOT_", type(self)))
+        for name, portal in registry.portals().items():
+            known |= set(_names(f"PORTALPILOT_{name.upper()}__", portal.settings))
+        given = [n.upper() for n in os.environ if n.upper().startswith("PORTALPILOT_")]
+        env_file = self._env_file
+        if env_file and Path(str(env_file)).is_file():
+            given += [
+                n.upper()
+                for n in dotenv_values(str(env_file))
+                if n.upper().startswith("PORTALPILOT_")
+            ]
+        for name in sorted(set(given) - known):
+            near = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+            hint = f"; did you mean {near[0]}?" if near else ""
+            raise ConfigError(f"{name} is not a portalpilot setting{hint}")
+
     def portals(self) -> dict[str, PortalSettings]:
         """Every registered portal's settings; one that cannot be read is left out."""
         found = {}
@@ -183,3 +225,15 @@ class Settings(BaseSettings):
             if portal.password
         ]
         return [s for s in found if s]
+
+
+def _names(prefix: str, model: type[BaseModel]) -> list[str]:
+    """Every environment variable name the settings model `model` reads."""
+    names = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names += _names(f"{prefix}{name.upper()}__", annotation)
+        else:
+            names.append(f"{prefix}{name.upper()}")
+    return names

@@ -192,6 +192,19 @@ def test_running_twice_changes_once(robot: Robot, chopni: MockPortal) -> None:
     assert changes(chopni) == [("418001", "PROCESSED", "PROCESSING")]
 
 
+def test_shipped_again_with_the_same_tracking_is_already_done_another_is_refused(
+    robot: Robot, chopni: MockPortal
+) -> None:
+    first = set_status(robot, "418002", "SHIPPED", tracking="BG1051000002", carrier="Еконт")
+    same = set_status(robot, "418002", "SHIPPED", tracking="bg-1051000002")
+    other = set_status(robot, "418002", "SHIPPED", tracking="BG1059999999")
+
+    assert (first.status, same.status) == ("changed", "already_done")
+    assert (other.outcome, other.status) == (Outcome.REFUSED, "tracking_differs")
+    assert "BG1051000002" in other.message and "BG1059999999" in other.message
+    assert changes(chopni) == [("418002", "PROCESSING", "SHIPPED")]
+
+
 def test_error_after_the_click_is_verified_not_repeated(robot: Robot, chopni: MockPortal) -> None:
     chopni.faults(commit_then_error=1)
     result = set_status(robot, "418008", "COMPLETE")

@@ -292,7 +292,8 @@ def guarded(flow: Flow[Any], gate: Gate) -> Flow[Any]:
 
     Where the policy limits amounts, the flow's own dry run reads the amount first (it
     walks up to the final confirmation and cancels), then the real run follows on the
-    same page. Used by the CLI and batches; agents check the plan they already have.
+    same page. A dry run answers what the real run would: refused, if the policy says
+    so. Used by the CLI and batches; agents check the plan they already have.
     """
     if gate.path is None:
         return flow
@@ -301,9 +302,15 @@ def guarded(flow: Flow[Any], gate: Gate) -> Flow[Any]:
     @functools.wraps(inner)
     def run(ctx: FlowContext, item: FlowInput) -> FlowOutput:
         rules = gate.rules(flow.name)
-        if rules is None or item.dry_run:
+        if rules is None:
             return inner(ctx, item)
         account = ctx.settings.email or ""
+        if item.dry_run:
+            # The whole truth: the refusal the real run would get, with the amount read.
+            plan = inner(ctx, item)
+            if not plan.status.startswith("already_"):
+                gate.check(flow, item, account, amount=amount_of(plan))
+            return plan
         amount = None
         if rules.limits_amount:
             plan = inner(ctx, item.model_copy(update={"dry_run": True}))
