@@ -3,30 +3,222 @@
 Thin on purpose: what a command accepts comes from the flow's input model, what it does
 from the runner, and exit codes from the result (0 done, 1 refused, 2 bad input,
 3 portal failed, 4 unknown).
+
+Habits it keeps: `-h` and `--help`, `--version`, shell completion; `-v`, `-q` and
+`--log-json` before or after the command; help with defaults and examples and without
+type labels; with `--json`, even a usage error is one JSON object on stdout (exit 2).
 """
 
 from __future__ import annotations
 
+import copy
+import os
 import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
+
+try:  # a Typer that carries its own Click (0.29 here)
+    from typer._click import Context, Parameter
+    from typer._click.exceptions import BadOptionUsage, BadParameter, NoSuchOption, UsageError
+except ImportError:  # pragma: no cover - an older Typer on Click itself
+    from click import Context, Parameter  # type: ignore[assignment]
+    from click.exceptions import (  # type: ignore[assignment]
+        BadOptionUsage,
+        BadParameter,
+        NoSuchOption,
+        UsageError,
+    )
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from flows import FLOWS
 from portalpilot import ConfigError, Flow, Outcome, Settings
 from portalpilot._agent.policy import Gate
 from portalpilot._batch_run import run_single
-from portalpilot._cli_inputs import describe_errors, flow_command, parse_input
+from portalpilot._cli_inputs import cli_names, describe_errors, examples, flow_command, parse_input
 from portalpilot._logging import configure_logging
-from portalpilot._render import print_invalid, print_json, print_result
+from portalpilot._render import print_json, print_result
+
+PROG = "portalpilot"
+LOG_OPTIONS = ("verbose", "quiet", "log_json")
+_log_flags = dict.fromkeys(LOG_OPTIONS, False)
+# "kogan refund" → "kogan.refund": a usage error of a flow command names its flow.
+_command_flows: dict[str, str] = {}
+
+
+def _apply_logging() -> None:
+    level = "DEBUG" if _log_flags["verbose"] else "WARNING" if _log_flags["quiet"] else "INFO"
+    configure_logging(json=_log_flags["log_json"], level=level)
+
+
+def _log_flag(ctx: Context, param: Parameter, value: Any) -> Any:
+    """`-v`, `-q` or `--log-json` after a command: added to those given before it."""
+    if value and param.name and not ctx.resilient_parsing:
+        _log_flags[param.name] = True
+        _apply_logging()
+    return value
+
+
+def _option_label(self: TyperOption, ctx: Context) -> str | None:
+    return None if self.is_flag else self.metavar
+
+
+def _argument_label(self: TyperArgument, ctx: Context) -> str | None:
+    return None
+
+
+# The help's type column shows what to type (`RUN_ID`, `PATH`), never Python's types
+# (`<str>`, `<bool>`): Typer has no setting for it, and its help and completion options
+# are made on the fly, so the labels are set here, once, for every parameter.
+TyperOption.display_type_rich = _option_label  # type: ignore[method-assign,assignment]
+TyperArgument.display_type_rich = _argument_label  # type: ignore[method-assign,assignment]
+
+
+def _dress(command: Any, log_options: Sequence[Parameter]) -> None:
+    """Every command under the root: the log options, and no flag's "[default: False]"."""
+    for param in command.params:
+        if isinstance(param, TyperOption) and param.is_flag:
+            param.show_default = False
+    names = {p.name for p in command.params}
+    for option in log_options:
+        if option.name not in names:
+            added = copy.copy(option)
+            added.expose_value = False
+            added.callback = _log_flag
+            added.rich_help_panel = "Logging"  # type: ignore[attr-defined]
+            command.params.append(added)
+    for sub in getattr(command, "commands", {}).values():
+        _dress(sub, log_options)
+
+
+def _wants_json(args: Sequence[str]) -> bool:
+    words = list(args)
+    return "--json" in (words[: words.index("--")] if "--" in words else words)
+
+
+def _hint(param: Parameter | None) -> str | None:
+    if param is None:
+        return None
+    if isinstance(param, TyperArgument):
+        return param.metavar or (param.name or "").upper()
+    return next(
+        (o for o in param.opts if o.startswith("--")), param.opts[0] if param.opts else None
+    )
+
+
+def _command_words(root: Any, args: Sequence[str]) -> list[str]:
+    """The command's words at the head of `args` (`kogan refund`), options aside."""
+    words: list[str] = []
+    group = root
+    for arg in args:
+        commands = getattr(group, "commands", None)
+        if arg.startswith("-") or not commands:
+            continue
+        if arg not in commands:
+            break
+        words.append(arg)
+        group = commands[arg]
+    return words
+
+
+def _usage_json(error: UsageError, root: Any, args: Sequence[str]) -> NoReturn:
+    """A usage error as the one JSON object `--json` promises; then exit 2."""
+    ctx = error.ctx
+    if ctx is not None and ctx.parent is not None:
+        words = ctx.command_path.split()[1:]
+    else:  # a parser's error may come without its command: read it from the line
+        words = _command_words(root, args)
+    command = " ".join(words)
+    problem: dict[str, Any] = {"field": command or PROG, "value": None, "problem": ""}
+    if isinstance(error, NoSuchOption):
+        problem["field"] = error.option_name
+        problem["problem"] = "no such option"
+        if error.possibilities:
+            problem["problem"] += "; did you mean " + " or ".join(sorted(error.possibilities))
+    elif isinstance(error, BadOptionUsage):
+        problem["field"] = error.option_name
+        problem["problem"] = error.message
+    elif isinstance(error, BadParameter):
+        problem["field"] = _hint(error.param) or problem["field"]
+        missing = type(error).__name__ == "MissingParameter"
+        problem["problem"] = "required" if missing else error.message
+    else:
+        problem["problem"] = error.message
+    print_json(
+        {
+            "flow": _command_flows.get(command, command or PROG),
+            "status": "invalid",
+            "outcome": Outcome.INVALID.value,
+            "message": error.format_message(),
+            "errors": [problem],
+        }
+    )
+    raise typer.Exit(Outcome.INVALID.exit_code)
+
+
+class PortalPilot(TyperGroup):
+    """The root command. It gives every command under it the log options (so Click
+    parses them where they stand: `--comment -v` keeps `-v` as the comment, which an
+    argv rewrite could not know) and plain help, and turns Click's own usage errors into
+    JSON when `--json` is on the line."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        log_options = [p for p in self.params if p.name in LOG_OPTIONS]
+        for param in self.params:
+            if isinstance(param, TyperOption) and param.is_flag:
+                param.show_default = False
+        for sub in self.commands.values():
+            _dress(sub, log_options)
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Context | None = None,
+        **extra: Any,
+    ) -> Context:
+        try:
+            ctx = super().make_context(info_name, list(args), parent, **extra)
+        except UsageError as error:
+            if not _wants_json(args) or type(error).__name__ == "NoArgsIsHelpError":
+                raise
+            _usage_json(error, self, args)
+        ctx.meta["portalpilot.args"] = list(args)
+        return ctx
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as error:
+            args = ctx.meta.get("portalpilot.args", [])
+            if not _wants_json(args) or type(error).__name__ == "NoArgsIsHelpError":
+                raise
+            _usage_json(error, self, args)
+
+
+def _epilog(*lines: str) -> str:
+    """Examples for the help (Typer keeps a paragraph per blank-line-separated line)."""
+    return "Examples:\n\n" + "\n\n".join(f"  $ {escape(line)}" for line in lines)
+
 
 app = typer.Typer(
+    cls=PortalPilot,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Seller back-office procedures, done safely in the sellers' own web portals.",
+    epilog=_epilog(
+        f"{PROG} kogan refund ESG-10012 --reason 'Faulty Item' --dry-run",
+        f"{PROG} batch refunds.csv --flow kogan.refund --json",
+        f"{PROG} kogan refund -h",
+    ),
     pretty_exceptions_enable=False,  # tracebacks with locals could show a password
 )
 mock_app = typer.Typer(no_args_is_help=True, help="The mock portals, for demos and QA.")
@@ -45,16 +237,24 @@ err = Console(
 )
 
 
-def load_settings() -> Settings:
+def load_settings(command: str = PROG, as_json: bool = False) -> Settings:
+    """Every setting, checked before anything starts: a bad value or an unknown
+    PORTALPILOT_… name is exit 2 naming the variable (one JSON object with --json)."""
     try:
-        return Settings()
+        settings = Settings()
+        settings.check_names()
     except ValidationError as error:
-        for problem in describe_errors(error):
-            err.print(f"[red]setting {problem['field']}[/]: {problem['problem']}")
-        raise typer.Exit(2) from None
+        problems = [
+            {**p, "field": "PORTALPILOT_" + p["field"].replace(".", "__").upper()}
+            for p in describe_errors(error)
+        ]
+        bad_usage(command, "; ".join(_problem_line(p) for p in problems), as_json, problems)
+    except ConfigError as error:
+        bad_usage(command, str(error), as_json, [])
+    return settings
 
 
-def bad_usage(flow: str, message: str, as_json: bool, problems: list[dict[str, Any]]) -> None:
+def bad_usage(flow: str, message: str, as_json: bool, problems: list[dict[str, Any]]) -> NoReturn:
     if as_json:
         print_json(
             {
@@ -66,10 +266,23 @@ def bad_usage(flow: str, message: str, as_json: bool, problems: list[dict[str, A
             }
         )
     elif problems:
-        print_invalid(flow, problems, err)
+        err.print(f"[red]✘ {escape(message)}[/]")
+        for problem in problems:
+            where = f"line {problem['line']}: " if "line" in problem else ""
+            err.print(f"  {where}{_problem_line(problem)}", highlight=False, markup=False)
     else:
         err.print(f"[red]✘ {message}[/]")
     raise typer.Exit(Outcome.INVALID.exit_code)
+
+
+def _problem_line(problem: dict[str, Any]) -> str:
+    """`--reason: expected one of: … (got broken)`: the option as typed, in plain words."""
+    value = problem["value"]
+    if value is None or value == "":
+        return f"{problem['field']}: {problem['problem']}"
+    text = str(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return f"{problem['field']}: {problem['problem']} (got {text})"
 
 
 def execute(flow: Flow[Any], values: dict[str, Any], as_json: bool) -> None:
@@ -77,14 +290,14 @@ def execute(flow: Flow[Any], values: dict[str, Any], as_json: bool) -> None:
     try:
         item = parse_input(flow, values)
     except ValidationError as error:
-        problems = describe_errors(error)
-        bad_usage(
-            flow.name,
-            "; ".join(f"{p['field']}: {p['problem']}" for p in problems),
-            as_json,
-            problems,
-        )
-    settings = load_settings()
+        problems = describe_errors(error, cli_names(flow))
+        if not as_json:
+            err.print(f"[red]✘ invalid input for {flow.name}[/]")
+            for problem in problems:
+                err.print(f"  {_problem_line(problem)}", highlight=False, markup=False)
+            raise typer.Exit(Outcome.INVALID.exit_code) from None
+        bad_usage(flow.name, "; ".join(_problem_line(p) for p in problems), as_json, problems)
+    settings = load_settings(flow.name, as_json)
     try:
         Gate.of(settings).check_names(FLOWS)
         result = run_single(settings, flow, item, source="cli")
@@ -104,41 +317,106 @@ def _add_flow_commands() -> None:
         if portal not in groups:
             groups[portal] = typer.Typer(no_args_is_help=True, help=flow.portal.title)
             app.add_typer(groups[portal], name=portal)
-        groups[portal].command(action.replace("_", "-"), help=flow.summary)(
-            flow_command(flow, execute)
-        )
-        for face in flow.faces:
-            groups[portal].command(face.command, help=face.help or flow.summary)(
-                flow_command(flow, execute, face.fixed)
+        commands: list[tuple[str, str, dict[str, Any]]] = [
+            (action.replace("_", "-"), flow.summary, {})
+        ]
+        commands += [(f.command, f.help or flow.summary, f.fixed) for f in flow.faces]
+        for word, summary, fixed in commands:
+            _command_flows[f"{portal} {word}"] = flow.name
+            shown = examples(flow, f"{PROG} {portal} {word}", fixed)
+            groups[portal].command(word, help=summary, epilog=_epilog(*shown))(
+                flow_command(flow, execute, fixed)
             )
 
 
 _add_flow_commands()
 
 
+def _version(value: bool) -> None:
+    if value:
+        try:
+            number = version("portalpilot")
+        except PackageNotFoundError:
+            number = "unknown (not installed)"
+        typer.echo(f"{PROG} {number}")
+        raise typer.Exit()
+
+
 @app.callback()
 def options(
-    log_json: Annotated[bool, typer.Option("--log-json", help="Logs as JSON lines.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings only.")] = False,
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Logs as JSON lines.", rich_help_panel="Logging")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Debug logs.", rich_help_panel="Logging")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Warnings only.", rich_help_panel="Logging")
+    ] = False,
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--state-dir",
+            metavar="PATH",
+            show_default=False,
+            help="Sessions, evidence and the ledger here (sets PORTALPILOT_STATE_DIR).",
+        ),
+    ] = None,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
-    """Logs go to stderr; stdout carries only the answer."""
-    level = "DEBUG" if verbose else "WARNING" if quiet else "INFO"
-    configure_logging(json=log_json, level=level)
+    """Seller back-office procedures, done safely in the sellers' own web portals.
+
+    Logs go to stderr; stdout carries only the answer. -v, -q and --log-json may stand
+    before or after the command.
+    """
+    if state_dir is not None:
+        # Before any settings are read: every command reads them itself, later.
+        os.environ["PORTALPILOT_STATE_DIR"] = str(state_dir)
+    _log_flags.update(log_json=log_json, verbose=verbose, quiet=quiet)
+    _apply_logging()
 
 
-@app.command()
+@app.command(
+    epilog=_epilog(
+        f"{PROG} batch refunds.csv --flow kogan.refund --workers 4 --report report.csv",
+        f"{PROG} batch refunds.csv --flow kogan.refund --strict --dry-run --json",
+        f"{PROG} batch --resume 20250101-120000-ab12",
+    )
+)
 def batch(
     file: Annotated[
-        Path | None, typer.Argument(help="CSV (header of the flow's fields) or JSON Lines.")
+        Path | None,
+        typer.Argument(metavar="FILE", help="CSV (header of the flow's fields) or JSON Lines."),
     ] = None,
-    flow: Annotated[str | None, typer.Option("--flow", help="e.g. kogan.refund")] = None,
+    flow: Annotated[
+        str | None,
+        typer.Option("--flow", metavar="NAME", help="e.g. kogan.refund", show_default=False),
+    ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", min=1, max=16, help="Browser workers.")
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=16,
+            metavar="N",
+            show_default="from PORTALPILOT_BATCH__WORKERS",
+            help="Browser workers.",
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Every row as a dry run.")] = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Report file (.jsonl, or .csv).")
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="FILE",
+            show_default="in the state dir",
+            help="Report file (.jsonl, or .csv).",
+        ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Run nothing if a row is bad.")] = False,
     resume: Annotated[
@@ -149,6 +427,7 @@ def batch(
     """Run a flow over every row of a file: concurrent, resumable, exactly once."""
     from portalpilot._batch_run import resume_batch, run_batch_file
     from portalpilot._batchfile import BatchFileError
+    from portalpilot._cli_inputs import plain
     from portalpilot._progress import progress_for
     from portalpilot._render import print_bad_rows, print_batch_summary
 
@@ -157,9 +436,16 @@ def batch(
     if not resume and not (file and flow):
         bad_usage("batch", "give FILE and --flow NAME (or --resume RUN_ID)", as_json, [])
     if flow and flow not in FLOWS:
-        bad_usage("batch", f"no flow {flow!r}; flows: {', '.join(FLOWS)}", as_json, [])
-    settings = load_settings()
+        bad_usage("batch", f"no flow {flow}; flows: {', '.join(FLOWS)}", as_json, [])
+    settings = load_settings("batch", as_json)
     size = workers or settings.batch.workers
+    bad_rows: list[Any] = []
+
+    def on_bad_rows(rows: list[Any]) -> None:
+        bad_rows.extend(rows)
+        if not as_json:
+            print_bad_rows(rows, err)
+
     try:
         Gate.of(settings).check_names(FLOWS)
         if resume:
@@ -182,24 +468,29 @@ def batch(
                 strict=strict,
                 report=report,
                 progress=lambda: progress_for(err),
-                on_bad_rows=lambda rows: print_bad_rows(rows, err),
+                on_bad_rows=on_bad_rows,
             )
     except (BatchFileError, ConfigError) as error:
-        bad_usage("batch", str(error), as_json, [])
+        problems = [
+            {"line": r.line, "field": r.field, "value": plain(r.value), "problem": r.problem}
+            for r in bad_rows
+        ]
+        # The rows were listed above; without --json only the reason remains to say.
+        bad_usage("batch", str(error), as_json, problems if as_json else [])
     print_batch_summary(outcome, out, as_json=as_json)
     raise typer.Exit(outcome.outcome.exit_code)
 
 
-@runs_app.command("list")
+@runs_app.command("list", epilog=_epilog(f"{PROG} runs list", f"{PROG} runs list --limit 5 --json"))
 def runs_list(
-    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    limit: Annotated[int, typer.Option(metavar="N", help="How many, newest first.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The latest runs: CLI refunds, batches, agent calls."""
     from portalpilot._ledger import Ledger
     from portalpilot._render import print_runs
 
-    ledger = Ledger(load_settings().state_dir)
+    ledger = Ledger(load_settings("runs list", as_json).state_dir)
     runs = ledger.runs(limit)
     if as_json:
         print_json({"runs": runs})
@@ -207,9 +498,11 @@ def runs_list(
         print_runs(runs, out)
 
 
-@runs_app.command("show")
+@runs_app.command(
+    "show", epilog=_epilog(f"{PROG} runs show RUN_ID", f"{PROG} runs show RUN_ID --json")
+)
 def runs_show(
-    run_id: Annotated[str, typer.Argument(help="A run id from `runs list`.")],
+    run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="A run id from `runs list`.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One run and each of its items."""
@@ -217,7 +510,7 @@ def runs_show(
     from portalpilot._ledger import Ledger
     from portalpilot._render import print_run
 
-    ledger = Ledger(load_settings().state_dir)
+    ledger = Ledger(load_settings("runs show", as_json).state_dir)
     run = ledger.run(run_id)
     if run is None:
         bad_usage("runs show", f"no run {run_id!r} (see `portalpilot runs list`)", as_json, [])
@@ -231,14 +524,18 @@ def runs_show(
         print_run(run, items, out, clicks)
 
 
-@app.command()
+@app.command(epilog=_epilog(f"{PROG} doctor", f"{PROG} doctor --login --json"))
 def doctor(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    login: Annotated[
+        bool, typer.Option("--login", help="Also sign in to each configured portal.")
+    ] = False,
 ) -> None:
     """Which browser, the settings in force (secrets hidden), whether each portal answers."""
     from portalpilot._doctor import diagnose
 
-    report = diagnose(load_settings())
+    settings = load_settings("doctor", as_json)
+    report = diagnose(settings, login=login)
     if as_json:
         print_json(report)
     else:
@@ -248,12 +545,14 @@ def doctor(
     raise typer.Exit(0 if report["ok"] else 3)
 
 
-@app.command()
+@app.command(epilog=_epilog(f"{PROG} mcp", f"{PROG} mcp --http --port 8766"))
 def mcp(
     http: Annotated[
         bool, typer.Option("--http", help="Streamable HTTP on 127.0.0.1 instead of stdio.")
     ] = False,
-    port: Annotated[int, typer.Option(help="Port of --http.", min=1, max=65535)] = 8766,
+    port: Annotated[
+        int, typer.Option(metavar="PORT", help="Port of --http.", min=1, max=65535)
+    ] = 8766,
 ) -> None:
     """Serve the flows as MCP tools for AI agents (stdio, or --http on loopback)."""
     from portalpilot._agent.server import serve
@@ -265,7 +564,9 @@ def mcp(
         bad_usage("mcp", str(error), False, [])
 
 
-@approvals_app.command("list")
+@approvals_app.command(
+    "list", epilog=_epilog(f"{PROG} approvals list", f"{PROG} approvals list --json")
+)
 def approvals_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -279,17 +580,21 @@ def approvals_list(
         print_waiting(pending, out)
 
 
-@approvals_app.command("approve")
+@approvals_app.command("approve", epilog=_epilog(f"{PROG} approvals approve TOKEN"))
 def approvals_approve(
-    token: Annotated[str, typer.Argument(help="The confirmation token, from `approvals list`.")],
+    token: Annotated[
+        str, typer.Argument(metavar="TOKEN", help="The confirmation token, from `approvals list`.")
+    ],
 ) -> None:
     """Approve a planned action: the agent may then apply it (once, before it expires)."""
     _decide(token, approve=True)
 
 
-@approvals_app.command("reject")
+@approvals_app.command("reject", epilog=_epilog(f"{PROG} approvals reject TOKEN"))
 def approvals_reject(
-    token: Annotated[str, typer.Argument(help="The confirmation token, from `approvals list`.")],
+    token: Annotated[
+        str, typer.Argument(metavar="TOKEN", help="The confirmation token, from `approvals list`.")
+    ],
 ) -> None:
     """Reject a planned action: it will never be applied."""
     _decide(token, approve=False)
@@ -306,7 +611,7 @@ def _decide(token: str, *, approve: bool) -> None:
     out.print(f"[green]✔[/] {message}", highlight=False)
 
 
-@app.command()
+@app.command(epilog=_epilog(f"{PROG} demo"))
 def demo() -> None:
     """Start the mock portal and run a few real refunds on it (one dry run, one refused)."""
     from fixtures.demo import run_demo
@@ -314,16 +619,23 @@ def demo() -> None:
     raise typer.Exit(run_demo(out))
 
 
-@mock_app.command("serve")
+@mock_app.command("serve", epilog=_epilog(f"{PROG} mock serve", f"{PROG} mock serve --port 0"))
 def mock_serve(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
+    port: Annotated[
+        int, typer.Option(metavar="PORT", help="Port on 127.0.0.1 (0: any free port).")
+    ] = 8765,
 ) -> None:
     """Serve the mock portals until Ctrl-C; prints the URL and the demo logins."""
     from fixtures import MockServer, demo_logins
+    from fixtures.server import PortInUse
 
     logins = demo_logins()
     server = MockServer(port=port)
-    url = server.start()
+    try:
+        url = server.start()
+    except PortInUse as error:
+        err.print(f"{error}; choose another with --port", highlight=False, markup=False)
+        raise typer.Exit(2) from None
     out.print(f"Mock portals on [bold]{url}[/] (Ctrl-C to stop)")
     for portal, (email, password) in logins.items():
         out.print(f"{portal}: {url}/{portal}/   demo login {email} / {password}", highlight=False)

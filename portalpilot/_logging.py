@@ -1,21 +1,52 @@
-"""loguru set-up: one sink on stderr, optional JSON lines, secrets scrubbed from every record."""
+"""loguru set-up: one sink on stderr, optional JSON lines, secrets scrubbed from every record.
+
+While a Rich progress bar is live on the terminal, log lines go through the bar's own
+console, which prints them above the bar instead of through it (`live_console`).
+"""
 
 from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from loguru import logger
+from rich.text import Text
 
 if TYPE_CHECKING:
-    from loguru import Logger, Record
+    from loguru import Logger, Message, Record
+    from rich.console import Console
 
 _FORMAT = (
     "<green>{time:HH:mm:ss.SSS}</green> <level>{level: <7}</level> "
     "<cyan>{extra[flow]}</cyan> <cyan>{extra[reference]}</cyan> {message}"
 )
 _secrets: list[str] = []
+_live: list[Console] = []  # the console of a live progress bar, if one is on screen
+
+
+def _stderr(message: Message) -> None:
+    """The one sink: above a live bar through its console, else straight to stderr.
+
+    `sys.stderr` is looked up at each line, so whoever replaced it (a test) gets the line.
+    """
+    if _live:
+        _live[-1].print(Text.from_ansi(str(message).rstrip("\n")), soft_wrap=True)
+        return
+    sys.stderr.write(message)
+    sys.stderr.flush()
+
+
+@contextmanager
+def live_console(console: Console) -> Iterator[None]:
+    """While inside, log lines are printed by `console` (a live Rich Progress's)."""
+    _live.append(console)
+    try:
+        yield
+    finally:
+        _live.remove(console)
 
 
 def _scrub(record: Record) -> None:
@@ -39,13 +70,13 @@ def configure_logging(*, json: bool = False, level: str = "INFO", secrets: list[
     # diagnose off: loguru would print every local variable of a traceback, a password
     # among them; the scrubber never sees those values.
     if json:
-        logger.add(sys.stderr, level=level, serialize=True, diagnose=False, backtrace=False)
+        logger.add(_stderr, level=level, serialize=True, diagnose=False, backtrace=False)
     else:
         logger.add(
-            sys.stderr,
+            _stderr,
             level=level,
             format=_FORMAT,
-            colorize=None,
+            colorize=sys.stderr.isatty(),  # colours on a terminal, plain lines elsewhere
             diagnose=False,
             backtrace=False,
         )

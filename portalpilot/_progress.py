@@ -1,9 +1,14 @@
-"""Progress of a batch: a Rich bar on a terminal, plain log lines for cron."""
+"""Progress of a batch: a Rich bar on a terminal, plain log lines for cron.
+
+While the bar is live, log lines are printed by the bar's console, above it
+(`portalpilot._logging.live_console`), so they never cut through the bar.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
+from contextlib import ExitStack
 from typing import Protocol
 
 from loguru import logger
@@ -17,6 +22,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from portalpilot._logging import live_console
 from portalpilot._results import Outcome, Result
 
 
@@ -56,10 +62,12 @@ class BarProgress(_Counts):
             console=console,
         )
         self._task = self._progress.add_task("batch", total=0, counts="", rate="")
+        self._logs = ExitStack()
 
     def start(self, total: int) -> None:
         self._progress.update(self._task, total=total, counts=self.text())
         self._progress.start()
+        self._logs.enter_context(live_console(self._progress.console))
 
     def advance(self, result: Result) -> None:
         self.counts[result.outcome] += 1
@@ -70,6 +78,7 @@ class BarProgress(_Counts):
         self._progress.update(self._task, advance=1, counts=self.text(), rate=rate)
 
     def stop(self) -> None:
+        self._logs.close()
         self._progress.stop()
 
 
@@ -96,4 +105,5 @@ class LineProgress(_Counts):
 
 
 def progress_for(console: Console) -> ProgressSink:
+    """A bar on a terminal; off a terminal (cron, CI, a pipe) plain log lines."""
     return BarProgress(console) if sys.stderr.isatty() else LineProgress()

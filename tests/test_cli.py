@@ -23,10 +23,10 @@ def spy_browser(tmp_path: Path) -> tuple[Path, Path]:
 @pytest.mark.parametrize(
     ("args", "field"),
     [
-        (["ESG12", "--reason", "Faulty Item"], "reference"),
-        (["ESG-10012", "--reason", "broken"], "reason"),
-        (["ESG-10012", "--reason", "Faulty Item", "--comment", "x" * 501], "comment"),
-        (["ESG-10012", "--reason", "Faulty Item", "--sku", "A", "--all-items"], "all_items"),
+        (["ESG12", "--reason", "Faulty Item"], "REFERENCE"),
+        (["ESG-10012", "--reason", "broken"], "--reason"),
+        (["ESG-10012", "--reason", "Faulty Item", "--comment", "x" * 501], "--comment"),
+        (["ESG-10012", "--reason", "Faulty Item", "--sku", "A", "--all-items"], "--all-items"),
     ],
 )
 def test_bad_input_exits_2_naming_the_field_without_a_browser(
@@ -51,7 +51,7 @@ def test_human_message_for_bad_input_says_what_is_accepted(
         "kogan", "refund", "ESG12", "--reason", "x", env=cli_env(kogan.url, tmp_path), cwd=tmp_path
     )
     assert done.returncode == 2
-    assert "reference" in done.stderr and "ESG- followed by 5 to 10 digits" in done.stderr
+    assert "REFERENCE" in done.stderr and "ESG- followed by 5 to 10 digits" in done.stderr
     assert "Faulty Item" in done.stderr
     assert done.stdout == ""
 
