@@ -478,7 +478,7 @@ def batch(
         # The rows were listed above; without --json only the reason remains to say.
         bad_usage("batch", str(error), as_json, problems if as_json else [])
     print_batch_summary(outcome, out, as_json=as_json)
-    raise typer.Exit(outcome.outcome.exit_code)
+    raise typer.Exit(outcome.exit_code)
 
 
 @runs_app.command("list", epilog=_epilog(f"{PROG} runs list", f"{PROG} runs list --limit 5 --json"))

@@ -23,7 +23,8 @@ from portalpilot._flow import Flow, FlowInput
 from portalpilot._ledger import ItemStatus, Ledger
 from portalpilot._preflight import preflight
 from portalpilot._progress import ProgressSink
-from portalpilot._report import write_report
+from portalpilot._report import check_report_path, write_report
+from portalpilot._report_html import write_html
 from portalpilot._results import Outcome, Result
 from portalpilot._runner import Robot, new_run_id
 from portalpilot._settings import Settings
@@ -31,20 +32,37 @@ from portalpilot._settings import Settings
 
 @dataclass
 class BatchReport:
+    """What a batch (or a resume) came to.
+
+    `rows` are every row of the run, the earlier runs' of a resumed one included;
+    `outcome` is what this call ran. `html_path` is the page a person opens
+    (`<state_dir>/runs/<run_id>/report.html`). `already_finished`: a resume of a run with
+    nothing left to do; nothing ran, no report was rewritten, `message` says so, and
+    `exit_code` is 0.
+    """
+
     outcome: BatchOutcome
     rows: list[tuple[int, Result]]
     report_path: Path
     evidence_dir: Path
     bad_rows: list[BadRow]
+    html_path: Path | None = None
+    already_finished: bool = False
+    message: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.already_finished else self.outcome.exit_code
 
 
-def _invalid(flow: str, line: int, problems: list[BadRow]) -> Result:
+def _invalid(flow: str, line: int, problems: list[BadRow], account: str | None = None) -> Result:
     return Result(
         flow=flow,
         status="invalid",
         outcome=Outcome.INVALID,
-        reference="",
-        message="; ".join(f"{p.field}: {p.value!r} — {p.problem}" for p in problems),
+        reference=next((p.subject for p in problems if p.subject), ""),
+        message="; ".join(p.text() for p in problems),
+        account=account,
     )
 
 
@@ -96,7 +114,8 @@ def run_single(settings: Settings, flow: Flow[Any], item: FlowInput, *, source: 
         run_id = new_run_id()
         ledger.start_run(run_id, flow.name, source=source, dry_run=item.dry_run)
         key = flow.item_key(item)
-        ledger.add_item(run_id, 1, flow.name, account, key, item.model_dump(mode="json"))
+        data = item.model_dump(mode="json")
+        ledger.add_item(run_id, 1, flow.name, account, key, data, item.subject)
         if breach is not None:
             result = refused(flow, item, account, breach)
             result.run_id = run_id
@@ -128,20 +147,33 @@ def run_batch_file(
         on_bad_rows(bad)
         if strict:
             raise ConfigError(f"{len(bad)} bad row(s) in {path}; --strict runs none")
+    target = check_report_path(report) if report else None  # before any browser starts
     account = preflight(settings, flow)
     gate = Gate.of(settings)
     gate.policy()  # ConfigError: a bad policy file stops the batch before it starts
     run_id = new_run_id()
+    target = target or _default_report(settings, run_id)
     ledger = Ledger(settings.state_dir)
     ledger.start_run(
-        run_id, flow.name, source="batch", origin=str(path), dry_run=dry_run, workers=workers
+        run_id,
+        flow.name,
+        source="batch",
+        origin=str(path),
+        dry_run=dry_run,
+        workers=workers,
+        report=str(target),
     )
     outcome = BatchOutcome(run_id)
     by_line: dict[int, list[BadRow]] = {}
     for problem in bad:
         by_line.setdefault(problem.line, []).append(problem)
-    for line, problems in by_line.items():
-        outcome.results[line] = _invalid(flow.name, line, problems)
+    for line, problems in sorted(by_line.items()):
+        result = _invalid(flow.name, line, problems, account)
+        result.run_id = run_id
+        # In the ledger too (refused, never run): a resume's report keeps the row.
+        ledger.add_item(run_id, line, flow.name, account, "", {}, result.reference)
+        ledger.record(run_id, line, result, ItemStatus.REFUSED)
+        outcome.results[line] = result
 
     jobs: list[Job] = []
     first_of: dict[str, int] = {}
@@ -149,13 +181,18 @@ def run_batch_file(
         item = row.item.model_copy(update={"dry_run": True}) if dry_run else row.item
         job = Job(row.line, item)
         key = flow.item_key(item)
+        data = item.model_dump(mode="json")
         if key in first_of:
-            outcome.results[row.line] = _skipped(
+            result = _skipped(
                 flow, job, account, "duplicate", f"same as line {first_of[key]}; run once"
             )
+            result.run_id = run_id
+            ledger.add_item(run_id, row.line, flow.name, account, key, data, item.subject)
+            ledger.record(run_id, row.line, result, ItemStatus.DUPLICATE)
+            outcome.results[row.line] = result
             continue
         first_of[key] = row.line
-        ledger.add_item(run_id, row.line, flow.name, account, key, item.model_dump(mode="json"))
+        ledger.add_item(run_id, row.line, flow.name, account, key, data, item.subject)
         earlier = None if item.dry_run else ledger.done_before(flow.name, account, key, run_id)
         if earlier:
             result = _skipped(flow, job, account, "already_done", f"done in run {earlier}")
@@ -172,7 +209,15 @@ def run_batch_file(
             outcome.results[row.line] = result
             continue
         jobs.append(job)
-    return _run(settings, ledger, flow, account, jobs, outcome, workers, report, progress)
+    return _run(settings, ledger, flow, account, jobs, outcome, workers, target, progress)
+
+
+def _default_report(settings: Settings, run_id: str) -> Path:
+    return settings.state_dir / "runs" / run_id / "report.jsonl"
+
+
+# Items a resume keeps as they are: settled. Every other one is run again.
+SETTLED = (ItemStatus.DONE, ItemStatus.REFUSED, ItemStatus.DUPLICATE)
 
 
 def resume_batch(
@@ -185,26 +230,61 @@ def resume_batch(
     progress: Callable[[], ProgressSink],
 ) -> BatchReport:
     ledger = Ledger(settings.state_dir)
-    run = ledger.run(run_id)
-    if run is None:
-        raise ConfigError(f"no run {run_id!r} in {ledger.path} (see `portalpilot runs list`)")
-    flow = flows.get(run["flow"])
-    if flow is None:
-        raise ConfigError(f"run {run_id} is of flow {run['flow']!r}, which this version lacks")
-    account = preflight(settings, flow)
+    try:
+        run = ledger.run(run_id)
+        if run is None:
+            raise ConfigError(f"no run {run_id!r} in {ledger.path} (see `portalpilot runs list`)")
+        flow = flows.get(run["flow"])
+        if flow is None:
+            raise ConfigError(f"run {run_id} is of flow {run['flow']!r}, which this version lacks")
+        items = ledger.items(run_id)
+        settled = {
+            item.row: Result.model_validate(item.result)
+            for item in items
+            if item.status in SETTLED and item.result
+        }
+        left = [item for item in items if item.row not in settled]
+        remembered = Path(run["report"]) if run.get("report") else None
+        run_dir = settings.state_dir / "runs" / run_id
+        if not left and run["state"] == "finished":
+            ledger.close()
+            shown = remembered or _default_report(settings, run_id)
+            html = run_dir / "report.html"
+            return BatchReport(
+                BatchOutcome(run_id),
+                sorted(settled.items()),
+                shown,
+                run_dir,
+                [],
+                html_path=html if html.exists() else None,
+                already_finished=True,
+                message=(
+                    f"run {run_id} already finished ({run['finished_at'] or '?'}): every row "
+                    f"is settled, nothing to resume; its report: {shown}"
+                    + (f" (--report {report} not written: nothing ran)" if report else "")
+                ),
+            )
+        if report:
+            target = check_report_path(report)
+        elif remembered:
+            target = check_report_path(remembered, option="the run's report (--report)")
+        else:
+            target = _default_report(settings, run_id)
+        account = preflight(settings, flow)
+    except BaseException:
+        ledger.close()
+        raise
+    if str(target) != run.get("report"):
+        ledger.set_report(run_id, str(target))
     ledger.reopen_run(run_id, workers)
     outcome = BatchOutcome(run_id)
-    jobs = []
-    for item in ledger.items(run_id):
-        if item.status in (ItemStatus.DONE, ItemStatus.REFUSED) and item.result:
-            outcome.results[item.row] = Result.model_validate(item.result)
-            continue
-        # In progress when the run died, or unknown: the portal may have done it already.
-        # The ledger holds every click that was not seen settled, and the commit guard
-        # reads the portal before it lets such a change be clicked again.
-        jobs.append(Job(item.row, flow.input_model.model_validate(item.input)))
+    outcome.results.update(settled)
+    # In progress when the run died, or unknown: the portal may have done it already.
+    # The ledger holds every click that was not seen settled, and the commit guard
+    # reads the portal before it lets such a change be clicked again.
+    jobs = [Job(item.row, flow.input_model.model_validate(item.input)) for item in left]
     logger.info("resuming run {}: {} items left", run_id, len(jobs))
-    return _run(settings, ledger, flow, account, jobs, outcome, workers, report, progress)
+    return _run(settings, ledger, flow, account, jobs, outcome, workers, target, progress)
 
 
 def _run(
@@ -215,25 +295,53 @@ def _run(
     jobs: list[Job],
     outcome: BatchOutcome,
     workers: int,
-    report: Path | None,
+    report: Path,
     progress: Callable[[], ProgressSink],
 ) -> BatchReport:
     run_id = outcome.run_id
-    with Robot(settings, workers=workers, run_id=run_id) as robot:
-        batch = Batch(
-            robot,
-            ledger,
-            guarded(flow, Gate.of(settings)),  # the operator's policy, before each change
-            account,
-            progress(),
-            stop_after_failures=settings.batch.stop_after_failures,
-        )
-        with stop_on_signals(batch):
-            batch.run(jobs, outcome)
-    state = "stopped" if outcome.pending else "finished"
-    ledger.finish_run(run_id, state, outcome.stopped)
-    ledger.close()
+    run_dir = settings.state_dir / "runs" / run_id
+    try:
+        if jobs:  # a batch with nothing left to run opens no browser
+            with Robot(settings, workers=workers, run_id=run_id) as robot:
+                batch = Batch(
+                    robot,
+                    ledger,
+                    guarded(flow, Gate.of(settings)),  # the operator's policy, before each change
+                    account,
+                    progress(),
+                    stop_after_failures=settings.batch.stop_after_failures,
+                )
+                with stop_on_signals(batch):
+                    batch.run(jobs, outcome)
+        state = "stopped" if outcome.pending else "finished"
+        ledger.finish_run(run_id, state, outcome.stopped)
+        run = ledger.run(run_id) or {}
+        items = ledger.items(run_id)
+    finally:
+        ledger.close()
     rows = sorted(outcome.results.items())
-    path = report or settings.state_dir / "runs" / run_id / "report.jsonl"
-    write_report(path, rows)
-    return BatchReport(outcome, rows, path, settings.state_dir / "runs" / run_id, [])
+    path = _write_rows(report, _default_report(settings, run_id), rows)
+    html = _write_page(run_dir / "report.html", run, items, rows)
+    return BatchReport(outcome, rows, path, run_dir, [], html_path=html)
+
+
+def _write_rows(path: Path, fallback: Path, rows: list[tuple[int, Result]]) -> Path:
+    """The report, where it was asked for; the work is done, so a failure to write it
+    there (a disk that filled up) writes it to the run's folder instead, never a crash."""
+    try:
+        return write_report(path, rows)
+    except OSError as error:
+        if path == fallback:
+            raise
+        logger.error("could not write the report to {} ({}); writing {}", path, error, fallback)
+        return write_report(fallback, rows)
+
+
+def _write_page(
+    path: Path, run: dict[str, Any], items: list[Any], rows: list[tuple[int, Result]]
+) -> Path | None:
+    try:
+        return write_html(path, run, items, rows)
+    except OSError as error:
+        logger.error("could not write the HTML report {}: {}", path, error)
+        return None

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from portalpilot._cli_inputs import cli_marker, describe_errors
+from portalpilot._cli_inputs import cli_marker
 from portalpilot._flow import Flow, FlowInput
 
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -32,15 +32,89 @@ class BatchRow:
     item: FlowInput
 
 
+class _Missing:
+    def __repr__(self) -> str:
+        return "(missing)"
+
+    __str__ = __repr__
+
+
+MISSING: Any = _Missing()  # a BadRow's value when the row does not give the field at all
+
+
 @dataclass(frozen=True)
 class BadRow:
     line: int
     field: str
-    value: Any
+    value: Any  # as typed; MISSING when the row lacks the field
     problem: str
+    subject: str = ""  # the row's order (or thread) as typed, for the report
+
+    def text(self) -> str:
+        """`reason: "Faulty Itm" — expected one of: …`, or `reference: required`."""
+        if self.value is MISSING:
+            return f"{self.field}: {self.problem}"
+        return f"{self.field}: {show_value(self.value)} — {self.problem}"
 
     def describe(self) -> str:
-        return f"line {self.line}: {self.field}: {self.value!r} — {self.problem}"
+        return f"line {self.line}: {self.text()}"
+
+
+def show_value(value: Any) -> str:
+    """A value as a person typed it: text in double quotes, never a Python repr."""
+    if value is None:
+        return "(empty)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def subject_field(model: type[FlowInput]) -> str | None:
+    """The input field that names the item's order (or thread): what the model declares
+    (a `subject_field` classmethod), else its positional CLI argument, else its first
+    required field."""
+    declared = getattr(model, "subject_field", None)
+    if callable(declared):
+        name = declared()
+        return str(name) if name else None
+    fields = model.model_fields
+    for name, info in fields.items():
+        if cli_marker(info).argument:
+            return name
+    return next((name for name, info in fields.items() if info.is_required()), None)
+
+
+def raw_subject(model: type[FlowInput], values: dict[str, Any]) -> str:
+    name = subject_field(model)
+    value = values.get(name) if name else None
+    if value is None or isinstance(value, dict | list):
+        return ""
+    return str(value).strip()
+
+
+def _problems(error: ValidationError) -> list[tuple[str, Any, str]]:
+    """(field, value, problem) of each error, in words: a missing field is "required"
+    (never the row's repr), a field the flow lacks is "not a field of this flow"."""
+    problems = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "row"
+        kind = item["type"]
+        if kind == "missing":
+            problems.append((field, MISSING, "required"))
+        elif kind == "extra_forbidden":
+            problems.append((field, item.get("input"), "not a field of this flow"))
+        else:
+            problem = item["msg"].removeprefix("Value error, ")
+            problems.append((field, item.get("input"), problem))
+    return problems
 
 
 def _column_names(flow: Flow[Any]) -> dict[str, str]:
@@ -146,7 +220,8 @@ def read_batch(path: Path, flow: Flow[Any]) -> tuple[list[BatchRow], list[BadRow
     bad: list[BadRow] = []
     for line, values in raw:
         if "__not_json__" in values:
-            bad.append(BadRow(line, "row", None, f"not a JSON object ({values['__not_json__']})"))
+            why = f"not a JSON object ({values['__not_json__']})"
+            bad.append(BadRow(line, "row", MISSING, why))
             continue
         if "__too_many_cells__" in values:
             cells = values["__too_many_cells__"]
@@ -155,7 +230,9 @@ def read_batch(path: Path, flow: Flow[Any]) -> tuple[list[BatchRow], list[BadRow
         try:
             good.append(BatchRow(line, flow.input_model.model_validate(values)))
         except ValidationError as error:
+            subject = raw_subject(flow.input_model, values)
             bad += [
-                BadRow(line, p["field"], p["value"], p["problem"]) for p in describe_errors(error)
+                BadRow(line, field, value, problem, subject)
+                for field, value, problem in _problems(error)
             ]
     return good, bad

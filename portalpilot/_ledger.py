@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS runs (
     state       TEXT NOT NULL,          -- running, finished, stopped
     note        TEXT,
     started_at  TEXT NOT NULL,
-    finished_at TEXT
+    finished_at TEXT,
+    report      TEXT                    -- where the batch's report is written
 );
 CREATE TABLE IF NOT EXISTS items (
     run_id      TEXT NOT NULL REFERENCES runs(run_id),
@@ -38,11 +40,13 @@ CREATE TABLE IF NOT EXISTS items (
     account     TEXT NOT NULL,
     item_key    TEXT NOT NULL,          -- the order (and lines) the item is about
     input       TEXT NOT NULL,          -- the validated input, JSON
-    status      TEXT NOT NULL,          -- pending, in_progress, done, refused, failed, unknown
+    status      TEXT NOT NULL,          -- pending, in_progress, done, refused, duplicate,
+                                        -- failed, unknown
     attempts    INTEGER NOT NULL DEFAULT 0,
     result      TEXT,                   -- the result object, JSON
     started_at  TEXT,
     finished_at TEXT,
+    subject     TEXT,                   -- the order as typed (the result's reference)
     PRIMARY KEY (run_id, row)
 );
 CREATE INDEX IF NOT EXISTS items_by_key ON items (flow, account, item_key, status);
@@ -81,6 +85,8 @@ CREATE TABLE IF NOT EXISTS agent_calls (
     duration_s  REAL
 );
 """
+# Columns later versions added: an older ledger gets them in place (ALTER TABLE ... ADD).
+ADDED_COLUMNS = {"runs": {"report": "TEXT"}, "items": {"subject": "TEXT"}}
 
 
 class ItemStatus(StrEnum):
@@ -90,6 +96,7 @@ class ItemStatus(StrEnum):
     REFUSED = "refused"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    DUPLICATE = "duplicate"  # a batch's repeated row, run once under its first line; never done
 
     @classmethod
     def of(cls, outcome: Outcome) -> ItemStatus:
@@ -104,6 +111,10 @@ class ItemStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Item:
+    """One item of a run. `status` is the ledger's (done, refused, duplicate...); the
+    fields after `result` are read from the result, for people: the order as typed, the
+    flow's own status word (refunded, customer_mismatch...), amount, message, evidence."""
+
     run_id: str
     row: int
     flow: str
@@ -113,6 +124,37 @@ class Item:
     status: ItemStatus
     attempts: int
     result: dict[str, Any] | None
+    subject: str = ""
+    result_status: str = ""  # the result's status, or the ledger's while there is none
+    outcome: str | None = None
+    amount: str | None = None
+    changed: bool = False  # it moved money or changed the portal (never on a dry run)
+    message: str = ""
+    evidence: list[str] = field(default_factory=list)
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def changed_amount(result: dict[str, Any], dry_run: bool = False) -> tuple[bool, Decimal | None]:
+    """Whether a finished result changed something, and the money it moved.
+
+    Changed: done, not a dry run, and it lists changes or moved a non-zero amount (an
+    "already refunded" answer carries an amount of 0 and changed nothing).
+    """
+    if result.get("outcome") != "done" or dry_run or result.get("dry_run"):
+        return False, None
+    amount = _decimal(result.get("amount"))
+    changed = bool(result.get("changes")) or bool(amount)
+    return changed, amount if changed else None
 
 
 def _now() -> str:
@@ -133,6 +175,19 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for table, columns in ADDED_COLUMNS.items():
+            have = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns.items():
+                if name in have:
+                    continue
+                try:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+                except sqlite3.OperationalError as error:
+                    if "duplicate column" not in str(error):  # another process added it
+                        raise
 
     def close(self) -> None:
         self._db.close()
@@ -148,12 +203,18 @@ class Ledger:
         origin: str | None = None,
         dry_run: bool = False,
         workers: int = 1,
+        report: str | None = None,
     ) -> None:
         self._db.execute(
-            "INSERT INTO runs (run_id, flow, source, origin, dry_run, workers, state, started_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'running', ?)",
-            (run_id, flow, source, origin, int(dry_run), workers, _now()),
+            "INSERT INTO runs"
+            " (run_id, flow, source, origin, dry_run, workers, state, started_at, report)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+            (run_id, flow, source, origin, int(dry_run), workers, _now(), report),
         )
+
+    def set_report(self, run_id: str, report: str) -> None:
+        """Where the run's report is written (a resume writes it there again)."""
+        self._db.execute("UPDATE runs SET report = ? WHERE run_id = ?", (report, run_id))
 
     def reopen_run(self, run_id: str, workers: int) -> None:
         self._db.execute(
@@ -169,40 +230,97 @@ class Ledger:
 
     def run(self, run_id: str) -> dict[str, Any] | None:
         row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-        return dict(row) if row else None
+        if row is None:
+            return None
+        run = dict(row)
+        run["dry_run"] = bool(run["dry_run"])
+        return run
 
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest runs, newest first, each with what came of it.
+
+        Counts: `items`; `changed` (done, not a dry run, and it changed something: listed
+        changes or moved money) and `amount` (the money those moved, a decimal string);
+        per ledger status `done`, `refused` (by the portal or the policy), `invalid` (bad
+        input rows), `duplicates`, `failed`, `unknown`, `pending` (not run, or cut off).
+        """
+        runs = [
+            {**dict(row), "dry_run": bool(row["dry_run"])}
+            for row in self._db.execute(
+                "SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", (limit,)
+            ).fetchall()
+        ]
+        if not runs:
+            return []
+        by_id: dict[str, dict[str, Any]] = {}
+        totals: dict[str, Decimal] = {}
+        currencies: dict[str, set[str]] = {}
+        for run in runs:
+            run.update(
+                items=0, changed=0, amount="0", done=0, refused=0, invalid=0, duplicates=0,
+                failed=0, unknown=0, pending=0, currency=None,
+            )  # fmt: skip
+            by_id[run["run_id"]] = run
+            totals[run["run_id"]] = Decimal(0)
+            currencies[run["run_id"]] = set()
+        marks = ", ".join("?" for _ in by_id)
         rows = self._db.execute(
-            "SELECT r.*,"
-            " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.run_id) AS items,"
-            " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.run_id AND status = 'done') AS done,"
-            " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.run_id AND status = 'refused')"
-            "   AS refused,"
-            " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.run_id"
-            "   AND status IN ('failed', 'unknown')) AS failed,"
-            " (SELECT COUNT(*) FROM items i WHERE i.run_id = r.run_id"
-            "   AND status IN ('pending', 'in_progress')) AS pending"
-            " FROM runs r ORDER BY started_at DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
-        return [dict(row) for row in rows]
+            f"SELECT run_id, status, result FROM items WHERE run_id IN ({marks})", tuple(by_id)
+        )
+        for row in rows:
+            run = by_id[row["run_id"]]
+            run["items"] += 1
+            status = row["status"]
+            if status in ("pending", "in_progress"):
+                run["pending"] += 1
+            elif status == ItemStatus.DUPLICATE:
+                run["duplicates"] += 1
+            elif status in ("failed", "unknown"):
+                run[status] += 1
+            elif status == ItemStatus.REFUSED:
+                result = json.loads(row["result"] or "{}")
+                run["invalid" if result.get("outcome") == "invalid" else "refused"] += 1
+            elif status == ItemStatus.DONE:
+                run["done"] += 1
+                result = json.loads(row["result"] or "{}")
+                changed, amount = changed_amount(result, run["dry_run"])
+                if changed:
+                    run["changed"] += 1
+                    if amount is not None:
+                        totals[run["run_id"]] += amount
+                        if result.get("currency"):
+                            currencies[run["run_id"]].add(str(result["currency"]))
+        for run_id, run in by_id.items():
+            run["amount"] = str(totals[run_id])
+            if len(currencies[run_id]) == 1:
+                run["currency"] = currencies[run_id].pop()
+        return runs
 
     # --- items ------------------------------------------------------------------------
 
     def add_item(
-        self, run_id: str, row: int, flow: str, account: str, item_key: str, data: dict[str, Any]
+        self,
+        run_id: str,
+        row: int,
+        flow: str,
+        account: str,
+        item_key: str,
+        data: dict[str, Any],
+        subject: str | None = None,
     ) -> None:
         self._db.execute(
-            "INSERT INTO items (run_id, row, flow, account, item_key, input, status)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-            (run_id, row, flow, account, item_key, json.dumps(data, default=str)),
+            "INSERT INTO items (run_id, row, flow, account, item_key, input, status, subject)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+            (run_id, row, flow, account, item_key, json.dumps(data, default=str), subject),
         )
 
     def items(self, run_id: str) -> list[Item]:
+        run = self.run(run_id)
+        dry_run = bool(run and run["dry_run"])
         rows = self._db.execute(
             "SELECT * FROM items WHERE run_id = ? ORDER BY row", (run_id,)
         ).fetchall()
-        return [self._item(row) for row in rows]
+        return [self._item(row, dry_run) for row in rows]
 
     def done_before(self, flow: str, account: str, item_key: str, run_id: str) -> str | None:
         """The run that already did this item, if any (dry runs never count)."""
@@ -348,7 +466,12 @@ class Ledger:
         return [dict(row) for row in rows]
 
     @staticmethod
-    def _item(row: sqlite3.Row) -> Item:
+    def _item(row: sqlite3.Row, dry_run: bool = False) -> Item:
+        result = json.loads(row["result"]) if row["result"] else None
+        status = ItemStatus(row["status"])
+        facts = result or {}
+        changed, _ = changed_amount(facts, dry_run)
+        amount = _decimal(facts.get("amount"))
         return Item(
             run_id=row["run_id"],
             row=row["row"],
@@ -356,7 +479,16 @@ class Ledger:
             account=row["account"],
             item_key=row["item_key"],
             input=json.loads(row["input"]),
-            status=ItemStatus(row["status"]),
+            status=status,
             attempts=row["attempts"],
-            result=json.loads(row["result"]) if row["result"] else None,
+            result=result,
+            subject=str(facts.get("reference") or row["subject"] or ""),
+            result_status=str(facts.get("status") or status.value),
+            outcome=facts.get("outcome"),
+            amount=None if amount is None else str(amount),
+            changed=changed,
+            message=str(facts.get("message") or ""),
+            evidence=[str(path) for path in facts.get("evidence") or []],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
         )

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from portalpilot._results import Outcome, Result
@@ -57,11 +58,30 @@ def print_invalid(flow: str, problems: list[dict[str, Any]], console: Console) -
 def print_bad_rows(rows: list[Any], console: Console) -> None:
     console.print(f"[red]✘ {len(rows)} bad row(s):[/]")
     for row in rows:
-        console.print(f"  {row.describe()}", highlight=False)
+        console.print(f"  {escape(row.describe())}", highlight=False)
 
 
 def print_batch_summary(report: Any, console: Console, *, as_json: bool) -> None:
     outcome = report.outcome
+    html = getattr(report, "html_path", None)
+    if getattr(report, "already_finished", False):
+        if as_json:
+            print_json(
+                {
+                    "run_id": outcome.run_id,
+                    "exit_code": 0,
+                    "already_finished": True,
+                    "message": report.message,
+                    "rows": len(report.rows),
+                    "report": str(report.report_path),
+                    "html": str(html) if html else None,
+                }
+            )
+        else:
+            console.print(f"[green]✔[/] {report.message}", highlight=False)
+            if html:
+                console.print(f"open: {html}", highlight=False)
+        return
     counts = outcome.counts()
     processed = sum(1 for r in outcome.results.values() if r.attempts)
     summary = {
@@ -74,6 +94,7 @@ def print_batch_summary(report: Any, console: Console, *, as_json: bool) -> None
         "duration_s": round(outcome.duration_s, 2),
         "per_second": round(processed / outcome.duration_s, 3) if outcome.duration_s else 0,
         "report": str(report.report_path),
+        "html": str(html) if html else None,
         "evidence": str(report.evidence_dir),
     }
     if as_json:
@@ -92,6 +113,8 @@ def print_batch_summary(report: Any, console: Console, *, as_json: bool) -> None
         f"({summary['per_second']} items/s); report {summary['report']}",
         highlight=False,
     )
+    if html:
+        console.print(f"open: {html}", highlight=False)
     if any(r.evidence for r in outcome.results.values()):
         console.print(f"evidence of failures under {summary['evidence']}", highlight=False)
     if outcome.pending:
@@ -102,33 +125,49 @@ def print_batch_summary(report: Any, console: Console, *, as_json: bool) -> None
         )
 
 
+def _money(amount: Any, currency: Any = None) -> str:
+    if amount in (None, ""):
+        return ""
+    text = _cell(Decimal(str(amount)))
+    return f"{text} {currency}" if currency else text
+
+
+_RUN_COUNTS = [
+    ("done", "done", "green"), ("refused", "refused", "yellow"), ("invalid", "invalid", "red"),
+    ("duplicates", "duplicate", ""), ("failed", "failed", "red"),
+    ("unknown", "unknown", "magenta"), ("pending", "pending", "yellow"),
+]  # fmt: skip
+
+
 def print_runs(runs: list[dict[str, Any]], console: Console) -> None:
-    table = Table(
-        "run",
-        "flow",
-        "source",
-        "state",
-        "items",
-        "done",
-        "refused",
-        "failed",
-        "pending",
-        "started",
-        box=None,
-        padding=(0, 2),
-    )
+    """One line per run: what it changed (items, amount) and how its items ended."""
+    table = Table(box=None, padding=(0, 1))
+    table.add_column("run", no_wrap=True)
+    table.add_column("flow")
+    table.add_column("source")
+    table.add_column("state")
+    table.add_column("items", justify="right")
+    table.add_column("changed", justify="right")
+    table.add_column("amount", justify="right")
+    table.add_column("items ended")
+    table.add_column("started", no_wrap=True)
     for run in runs:
+        dry = bool(run.get("dry_run"))
+        ended = [
+            f"[{colour}]{run[key]} {word}[/]" if colour else f"{run[key]} {word}"
+            for key, word, colour in _RUN_COUNTS
+            if run.get(key)
+        ]
         table.add_row(
             run["run_id"],
             run["flow"],
             run["source"],
-            run["state"],
+            run["state"] + (" (dry run)" if dry else ""),
             str(run["items"]),
-            str(run["done"]),
-            str(run["refused"]),
-            str(run["failed"]),
-            str(run["pending"]),
-            run["started_at"][:19],
+            str(run.get("changed", 0)),
+            "—" if dry else _money(run.get("amount"), run.get("currency")),
+            " · ".join(ended),
+            run["started_at"][:16].replace("T", " "),
         )
     console.print(table)
 
@@ -138,14 +177,40 @@ def print_run(
 ) -> None:
     console.print(
         f"run {run['run_id']} · {run['flow']} · {run['source']} · {run['state']}"
+        + (" · dry run" if run.get("dry_run") else "")
         + (f" · {run['note']}" if run.get("note") else ""),
         highlight=False,
     )
-    table = Table("row", "item", "status", "attempts", "message", box=None, padding=(0, 2))
+    changed = [item for item in items if getattr(item, "changed", False)]
+    total = sum((Decimal(item.amount) for item in changed if item.amount), Decimal(0))
+    facts = [f"{len(items)} items", f"{len(changed)} changed"]
+    if changed:
+        facts.append(f"amount {_cell(total)}")
+    if run.get("origin"):
+        facts.append(f"from {run['origin']}")
+    if run.get("report"):
+        facts.append(f"report {run['report']}")
+    console.print("  " + " · ".join(facts), style="dim", highlight=False)
+    table = Table(
+        "row", "subject", "status", "outcome", "amount", "attempts", "message",
+        box=None, padding=(0, 1),
+    )  # fmt: skip
     for item in items:
-        message = (item.result or {}).get("message", "")
-        table.add_row(str(item.row), item.item_key, item.status.value, str(item.attempts), message)
+        outcome = item.outcome or item.status.value
+        colour = _STYLE[Outcome(outcome)][1] if outcome in _OUTCOMES else ""
+        table.add_row(
+            str(item.row),
+            escape(item.subject or item.item_key),
+            escape(item.result_status or item.status.value),
+            f"[{colour}]{outcome}[/]" if colour else outcome,
+            _money(item.amount),
+            str(item.attempts),
+            escape(item.message),
+        )
     console.print(table)
+    for item in items:
+        for path in item.evidence:
+            console.print(f"  row {item.row} evidence: {path}", style="dim", highlight=False)
     if clicks:
         console.print("state-changing clicks (unknown or clicking: check them in the portal):")
         done = Table("change", "state", "clicked", "note", box=None, padding=(0, 2))
@@ -154,6 +219,9 @@ def print_run(
                 click["key"], click["state"], click["clicked_at"][:19], click.get("note") or ""
             )
         console.print(done)
+
+
+_OUTCOMES = {o.value for o in Outcome}
 
 
 def _cell(value: Any) -> str:
