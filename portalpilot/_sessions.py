@@ -102,7 +102,8 @@ class SessionStore:
         """This thread's lock, then the account's lock file: one sign-in at a time."""
         with self._lock(account):
             self._prepare_folder()
-            fd = os.open(self._path(account, "lock"), os.O_RDWR | os.O_CREAT, 0o600)
+            lock = self._folder / f"{account.key}.lock"
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 yield

@@ -367,9 +367,9 @@ def spy_browser(tmp_path: Path) -> tuple[Path, Path]:
 @pytest.mark.parametrize(
     ("args", "field"),
     [
-        (["ship", "418002", "--tracking", "12-34"], "tracking"),
-        (["refund", "418004"], "note"),
-        (["message", "418010", "--text", "Пишете ми: ivan@abv.bg"], "text"),
+        (["ship", "418002", "--tracking", "12-34"], "--tracking"),
+        (["refund", "418004"], "--note"),
+        (["message", "418010", "--text", "Пишете ми: ivan@abv.bg"], "--text"),
     ],
 )
 def test_bad_input_exits_2_without_a_browser(

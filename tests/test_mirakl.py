@@ -397,9 +397,9 @@ def test_cli_unknown_outcome_exits_4_and_a_rerun_sends_nothing(
 @pytest.mark.parametrize(
     ("args", "field"),
     [
-        (["refund", "8817455903", "--full", "--reason", "Item returned"], "order_id"),
-        (["refund", "8817455903-A", "--full", "--line", "A:1", "--reason", "Out of stock"], "full"),
-        (["reply", "TH-10001", "--text", "Hi", "--attach", "missing.pdf"], "attachments"),
+        (["refund", "8817455903", "--full", "--reason", "Item returned"], "ORDER_ID"),
+        (["refund", "8817455903-A", "--full", "--line", "A:1", "--reason", "Out of stock"], "--full"),
+        (["reply", "TH-10001", "--text", "Hi", "--attach", "missing.pdf"], "--attach"),
     ],
 )
 def test_bad_input_exits_2_without_a_browser(
@@ -422,7 +422,7 @@ def test_bad_input_exits_2_without_a_browser(
     [
         ("mirakl.refund", {"order_id": "1-A", "full": True}, "order_id", "e.g. 8817455903-A"),
         ("mirakl.refund", {"full": True, "reason": "broken"}, "reason", "Item returned"),
-        ("mirakl.refund", {"lines": ["MUG"]}, "lines.0", "MUG:UNITS or MUG=AMOUNT"),
+        ("mirakl.refund", {"lines": ["MUG"]}, "lines[1]", "MUG:UNITS or MUG=AMOUNT"),
         ("mirakl.refund", {"lines": ["MUG:1", "mug=2"]}, "lines", "listed twice"),
         ("mirakl.refund", {"shipping": "5,99"}, "shipping", "with a dot"),
         ("mirakl.refund", {}, "full", "say what to refund"),
