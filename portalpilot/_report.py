@@ -102,4 +102,5 @@ def _flat(row: int, result: Result) -> dict[str, Any]:
     flat["changes"] = "; ".join(map(str, changes)) if isinstance(changes, list) else str(changes)
     flat["evidence"] = " ".join(result.evidence)
     flat["details"] = json.dumps(details, ensure_ascii=False) if details else ""
-    return flat
+    # JSON's spelling (true/false), as in the JSONL report, not Python's True/False.
+    return {k: json.dumps(v) if isinstance(v, bool) else v for k, v in flat.items()}

@@ -112,6 +112,7 @@ def test_a_batch_tells_what_it_changed_in_ledger_csv_and_html(
     assert sum(Decimal(r["amount"]) for r in rows.values() if r["amount"]) == Decimal("1324.45")
     assert rows[2]["amount"] == "89.95" and rows[5]["amount"] == "1234.50"
     assert rows[2]["changes"].startswith("refund KG-BT-SPK")
+    assert {r["dry_run"] for r in rows.values()} == {"false"}  # JSON's spelling
     assert (rows[4]["status"], rows[4]["reference"]) == ("duplicate", "ESG-10012")
     assert (rows[6]["status"], rows[6]["reference"]) == ("invalid", "ESG-20400")
     assert rows[6]["message"].startswith('reason: "Faulty Itm" — expected one of')
