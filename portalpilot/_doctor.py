@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 from playwright.sync_api import sync_playwright
@@ -107,10 +107,22 @@ def diagnose(settings: Settings, *, login: bool = False) -> dict[str, Any]:
         # SecretStr dumps as "**********".
         "settings": {
             **settings.model_dump(mode="json"),
+            "database_url": _without_password(settings.database_url),
             **{name: s.model_dump(mode="json") for name, s in settings.portals().items()},
         },
         "portals": portals,
     }
+
+
+def _without_password(url: str | None) -> str | None:
+    """A database URL as doctor shows it: the password replaced by stars."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def print_report(report: dict[str, Any], console: Console) -> None:

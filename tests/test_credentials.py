@@ -69,3 +69,14 @@ def test_doctor_login_signs_in_and_says_so(tmp_path: Path, kogan: MockPortal) ->
     assert "nope" not in json.dumps(bad)
     assert len(kogan.events("login")) == 1 and len(kogan.events("login_failed")) == 1
     assert kogan.events("refund") == []
+
+
+def test_doctor_never_shows_the_database_password(tmp_path: Path, kogan: MockPortal) -> None:
+    settings = make_settings(tmp_path, kogan.url).model_copy(
+        update={"database_url": "postgresql+psycopg://team:s3cret-pw@127.0.0.1:9/ledger"}
+    )
+    report = json.dumps(diagnose(settings))
+
+    assert "s3cret-pw" not in report
+    assert "team:***@127.0.0.1:9" in report
+    assert "s3cret-pw" in settings.secrets()  # so every log line is scrubbed of it
