@@ -398,7 +398,10 @@ def test_cli_unknown_outcome_exits_4_and_a_rerun_sends_nothing(
     ("args", "field"),
     [
         (["refund", "8817455903", "--full", "--reason", "Item returned"], "ORDER_ID"),
-        (["refund", "8817455903-A", "--full", "--line", "A:1", "--reason", "Out of stock"], "--full"),
+        (
+            ["refund", "8817455903-A", "--full", "--line", "A:1", "--reason", "Out of stock"],
+            "--full",
+        ),
         (["reply", "TH-10001", "--text", "Hi", "--attach", "missing.pdf"], "--attach"),
     ],
 )
