@@ -109,7 +109,7 @@ def run_single(settings: Settings, flow: Flow[Any], item: FlowInput, *, source: 
         breach = None
     except PolicyBreach as error:
         breach = error
-    ledger = Ledger(settings.state_dir)
+    ledger = Ledger.of(settings)
     try:
         run_id = new_run_id()
         ledger.start_run(run_id, flow.name, source=source, dry_run=item.dry_run)
@@ -142,6 +142,63 @@ def run_batch_file(
     progress: Callable[[], ProgressSink],
     on_bad_rows: Callable[[list[BadRow]], None],
 ) -> BatchReport:
+    ready = prepare_batch(
+        settings,
+        flow,
+        path,
+        workers=workers,
+        dry_run=dry_run,
+        strict=strict,
+        report=report,
+        on_bad_rows=on_bad_rows,
+    )
+    return _run(
+        settings,
+        ready.ledger,
+        flow,
+        ready.account,
+        ready.jobs,
+        ready.outcome,
+        workers,
+        ready.report,
+        progress,
+    )
+
+
+@dataclass
+class Prepared:
+    """A batch checked and recorded, before anything runs: its run in the ledger (state
+    "running"), every row as an item, the rows settled up front (bad, duplicate, done
+    before, refused by the policy) already recorded in `outcome`, and the `jobs` left
+    to run. The ledger stays open for the caller, who closes it."""
+
+    ledger: Ledger
+    account: str
+    jobs: list[Job]
+    outcome: BatchOutcome
+    report: Path
+
+    @property
+    def run_id(self) -> str:
+        return self.outcome.run_id
+
+
+def prepare_batch(
+    settings: Settings,
+    flow: Flow[Any],
+    path: Path,
+    *,
+    workers: int,
+    dry_run: bool,
+    strict: bool,
+    report: Path | None,
+    on_bad_rows: Callable[[list[BadRow]], None],
+    source: str = "batch",
+    run_id: str | None = None,
+) -> Prepared:
+    """Everything a batch does before a browser starts, shared by a foreground batch and
+    one handed to the workers (`--enqueue`, a schedule): read and check the file, the
+    report path, the settings and the policy; record the run and its rows."""
     rows, bad = read_batch(path, flow)  # BatchFileError: nothing runs
     if bad:
         on_bad_rows(bad)
@@ -151,13 +208,13 @@ def run_batch_file(
     account = preflight(settings, flow)
     gate = Gate.of(settings)
     gate.policy()  # ConfigError: a bad policy file stops the batch before it starts
-    run_id = new_run_id()
+    run_id = run_id or new_run_id()
     target = target or _default_report(settings, run_id)
-    ledger = Ledger(settings.state_dir)
+    ledger = Ledger.of(settings)
     ledger.start_run(
         run_id,
         flow.name,
-        source="batch",
+        source=source,
         origin=str(path),
         dry_run=dry_run,
         workers=workers,
@@ -209,7 +266,7 @@ def run_batch_file(
             outcome.results[row.line] = result
             continue
         jobs.append(job)
-    return _run(settings, ledger, flow, account, jobs, outcome, workers, target, progress)
+    return Prepared(ledger, account, jobs, outcome, target)
 
 
 def _default_report(settings: Settings, run_id: str) -> Path:
@@ -229,11 +286,11 @@ def resume_batch(
     report: Path | None,
     progress: Callable[[], ProgressSink],
 ) -> BatchReport:
-    ledger = Ledger(settings.state_dir)
+    ledger = Ledger.of(settings)
     try:
         run = ledger.run(run_id)
         if run is None:
-            raise ConfigError(f"no run {run_id!r} in {ledger.path} (see `portalpilot runs list`)")
+            raise ConfigError(f"no run {run_id!r} in {ledger.where} (see `portalpilot runs list`)")
         flow = flows.get(run["flow"])
         if flow is None:
             raise ConfigError(f"run {run_id} is of flow {run['flow']!r}, which this version lacks")

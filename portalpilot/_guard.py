@@ -20,7 +20,6 @@ the portal to see whether the change is there (`read`), and hands the click to
 from __future__ import annotations
 
 import functools
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,13 +27,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+import sqlalchemy as sa
 from loguru import logger
 from playwright.sync_api import Error as PlaywrightError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
+from portalpilot import _db
+from portalpilot._db import changes
 from portalpilot._errors import OutcomeUnknown, PortalDown, PortalFailure, SessionExpired
+
+if TYPE_CHECKING:
+    from portalpilot._settings import Settings
 
 
 class Seen(StrEnum):
@@ -126,21 +131,6 @@ def _permitted(key: str) -> Iterator[None]:
 
 # --- the durable record: the ledger's `changes` table --------------------------------------
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS changes (
-    change_id   INTEGER PRIMARY KEY AUTOINCREMENT,
-    account     TEXT NOT NULL,          -- portal account (portal, address and login)
-    key         TEXT NOT NULL,          -- the change: order, line, action, text digest
-    flow        TEXT NOT NULL,
-    run_id      TEXT NOT NULL,
-    state       TEXT NOT NULL,          -- clicking, done, absent, unknown
-    note        TEXT,
-    clicked_at  TEXT NOT NULL,
-    settled_at  TEXT
-);
-CREATE INDEX IF NOT EXISTS changes_by_key ON changes (account, key);
-"""
-
 OPEN = ("clicking", "unknown")  # a click nobody has seen settled
 
 
@@ -149,86 +139,102 @@ def _now() -> str:
 
 
 class ChangeLog:
-    """Intents and their settling, in the ledger file; safe from any thread or process.
+    """Intents and their settling, in the ledger's database; safe from any thread or process.
 
-    A connection per call: each worker thread and process writes through its own, and
-    SQLite's WAL serialises them. The intent is written with `synchronous=FULL` so that
-    it survives a power cut between the record and the click.
+    A connection and a transaction per call: each worker thread and process writes through
+    its own, and the database serialises them (SQLite: WAL and BEGIN IMMEDIATE; several
+    machines: PostgreSQL). The intent is committed before `intend` returns, with SQLite's
+    `synchronous=FULL` (`_db.py`) or PostgreSQL's synchronous commit, so that it survives a
+    power cut between the record and the click.
     """
 
-    def __init__(self, state_dir: Path) -> None:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        self.path = state_dir / "ledger.sqlite3"
-        with self._db() as db:
-            db.executescript(SCHEMA)
+    def __init__(self, state_dir: Path | None = None, *, url: str | None = None) -> None:
+        if url is None:
+            if state_dir is None:
+                raise TypeError("ChangeLog needs a state dir or a database URL")
+            url = _db.sqlite_url(state_dir)
+        self.url = _db.normalise_url(url)
+        self._engine = _db.open_engine(self.url)
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            yield db
-        finally:
-            db.close()
+    @classmethod
+    def of(cls, settings: Settings) -> ChangeLog:
+        """The change log in force: `PORTALPILOT_DATABASE_URL`, else the state dir's file."""
+        return cls(url=_db.database_url(settings))
 
     def open_click(self, account: str, key: str) -> int | None:
         """The latest click of `key` if nobody saw it settled, else None."""
-        with self._db() as db:
+        with self._engine.connect() as db:
             row = db.execute(
-                "SELECT change_id, state FROM changes WHERE account = ? AND key = ?"
-                " ORDER BY change_id DESC LIMIT 1",
-                (account, key),
-            ).fetchone()
-        return row[0] if row and row[1] in OPEN else None
+                sa.select(changes.c.change_id, changes.c.state)
+                .where(changes.c.account == account, changes.c.key == key)
+                .order_by(changes.c.change_id.desc())
+                .limit(1)
+            ).first()
+        return row.change_id if row and row.state in OPEN else None
 
     def open_keys(self, account: str, prefix: str) -> list[str]:
         """The changes starting with `prefix` (an order's) whose latest click is unsettled."""
-        with self._db() as db:
+        # substr, not LIKE: SQLite's LIKE ignores case, and a key may hold % or _.
+        later = changes.alias("later")
+        latest = (
+            sa.select(sa.func.max(later.c.change_id))
+            .where(later.c.account == changes.c.account, later.c.key == changes.c.key)
+            .scalar_subquery()
+        )
+        with self._engine.connect() as db:
             rows = db.execute(
-                "SELECT key, state FROM changes c WHERE account = ? AND substr(key, 1, ?) = ?"
-                " AND change_id = (SELECT MAX(change_id) FROM changes d"
-                "   WHERE d.account = c.account AND d.key = c.key)",
-                (account, len(prefix), prefix),
-            ).fetchall()
-        return sorted(key for key, state in rows if state in OPEN)
+                sa.select(changes.c.key, changes.c.state).where(
+                    changes.c.account == account,
+                    sa.func.substr(changes.c.key, 1, len(prefix)) == prefix,
+                    changes.c.change_id == latest,
+                )
+            ).all()
+        return sorted(row.key for row in rows if row.state in OPEN)
 
     def intend(self, account: str, key: str, flow: str, run_id: str) -> int:
-        with self._db() as db:
-            cursor = db.execute(
-                "INSERT INTO changes (account, key, flow, run_id, state, clicked_at)"
-                " VALUES (?, ?, ?, ?, 'clicking', ?)",
-                (account, key, flow, run_id, _now()),
+        with _db.writing(self._engine, durable=True) as db:
+            inserted = db.execute(
+                sa.insert(changes).values(
+                    account=account,
+                    key=key,
+                    flow=flow,
+                    run_id=run_id,
+                    state="clicking",
+                    clicked_at=_now(),
+                )
             )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        key_of_row = inserted.inserted_primary_key
+        assert key_of_row is not None and key_of_row[0] is not None
+        return int(key_of_row[0])
 
     def settle(self, change_id: int, state: str, note: str | None = None) -> None:
-        with self._db() as db:
+        with _db.writing(self._engine, durable=True) as db:
             db.execute(
-                "UPDATE changes SET state = ?, note = ?, settled_at = ? WHERE change_id = ?",
-                (state, note, _now(), change_id),
+                sa.update(changes)
+                .where(changes.c.change_id == change_id)
+                .values(state=state, note=note, settled_at=_now())
             )
 
     def settle_key(self, account: str, key: str, state: str, note: str) -> None:
         """Settle every open click of `key` (a later reading saw what they did)."""
-        with self._db() as db:
+        with _db.writing(self._engine, durable=True) as db:
             db.execute(
-                "UPDATE changes SET state = ?, note = ?, settled_at = ?"
-                " WHERE account = ? AND key = ? AND state IN ('clicking', 'unknown')",
-                (state, note, _now(), account, key),
+                sa.update(changes)
+                .where(
+                    changes.c.account == account,
+                    changes.c.key == key,
+                    changes.c.state.in_(OPEN),
+                )
+                .values(state=state, note=note, settled_at=_now())
             )
 
     def rows(self, run_id: str | None = None) -> list[dict[str, object]]:
         """Every recorded click, or a run's (for `runs show`, tests and people)."""
-        with self._db() as db:
-            db.row_factory = sqlite3.Row
-            query = "SELECT * FROM changes"
-            args: tuple[str, ...] = ()
-            if run_id is not None:
-                query += " WHERE run_id = ?"
-                args = (run_id,)
-            return [dict(row) for row in db.execute(query + " ORDER BY change_id", args)]
+        query = sa.select(changes).order_by(changes.c.change_id)
+        if run_id is not None:
+            query = query.where(changes.c.run_id == run_id)
+        with self._engine.connect() as db:
+            return [dict(row) for row in db.execute(query).mappings()]
 
 
 READINGS = 3  # readings after a click before its outcome is called unknown

@@ -1,92 +1,34 @@
-"""The ledger: every run and every item, in SQLite (WAL) under PORTALPILOT_STATE_DIR.
+"""The ledger: every run and every item, in `<state_dir>/ledger.sqlite3` (SQLite, WAL), or
+in the PostgreSQL database a team shares (`PORTALPILOT_DATABASE_URL`).
 
 It is what makes batches resumable and exactly-once across runs: an item done in any
 earlier run is not done again, and an item a crash left "in progress" is checked against
-the portal before anything else happens to it. Only the thread that owns a Ledger writes
-through it; plain SQL with `?` parameters keeps a shared PostgreSQL a small step away.
+the portal before anything else happens to it. The same SQLAlchemy Core code runs on
+both databases (`_db.py` has the schema); each call is its own transaction on its own
+connection, so a Ledger may be used from any thread.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from portalpilot import _db
+from portalpilot._db import admissions, agent_calls, confirmations, items, runs
 from portalpilot._results import Outcome, Result
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id      TEXT PRIMARY KEY,
-    flow        TEXT NOT NULL,
-    source      TEXT NOT NULL,          -- cli, batch, agent
-    origin      TEXT,                   -- the batch file, or the agent client's name
-    dry_run     INTEGER NOT NULL DEFAULT 0,
-    workers     INTEGER NOT NULL DEFAULT 1,
-    state       TEXT NOT NULL,          -- running, finished, stopped
-    note        TEXT,
-    started_at  TEXT NOT NULL,
-    finished_at TEXT,
-    report      TEXT                    -- where the batch's report is written
-);
-CREATE TABLE IF NOT EXISTS items (
-    run_id      TEXT NOT NULL REFERENCES runs(run_id),
-    row         INTEGER NOT NULL,       -- line number in the batch file
-    flow        TEXT NOT NULL,
-    account     TEXT NOT NULL,
-    item_key    TEXT NOT NULL,          -- the order (and lines) the item is about
-    input       TEXT NOT NULL,          -- the validated input, JSON
-    status      TEXT NOT NULL,          -- pending, in_progress, done, refused, duplicate,
-                                        -- failed, unknown
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    result      TEXT,                   -- the result object, JSON
-    started_at  TEXT,
-    finished_at TEXT,
-    subject     TEXT,                   -- the order as typed (the result's reference)
-    PRIMARY KEY (run_id, row)
-);
-CREATE INDEX IF NOT EXISTS items_by_key ON items (flow, account, item_key, status);
--- Agent tools: a plan's confirmation token, bound to one input and one plan.
-CREATE TABLE IF NOT EXISTS confirmations (
-    token       TEXT PRIMARY KEY,
-    flow        TEXT NOT NULL,
-    account     TEXT NOT NULL,
-    subject     TEXT NOT NULL,          -- the order the plan is about
-    input_hash  TEXT NOT NULL,
-    input       TEXT NOT NULL,          -- the validated input, JSON
-    plan_hash   TEXT NOT NULL,
-    plan        TEXT NOT NULL,          -- the dry run's result, JSON
-    client      TEXT,                   -- the agent client's name (MCP handshake)
-    approval    TEXT NOT NULL,          -- not_required, waiting, approved, rejected
-    decided_by  TEXT,
-    decided_at  TEXT,
-    state       TEXT NOT NULL,          -- open, applying, used, stale
-    run_id      TEXT,                   -- the run that applied it
-    created_at  TEXT NOT NULL,
-    expires_at  TEXT NOT NULL,
-    used_at     TEXT
-);
--- Agent tools: every call, whatever came of it (the audit trail).
-CREATE TABLE IF NOT EXISTS agent_calls (
-    call_id     INTEGER PRIMARY KEY AUTOINCREMENT,
-    at          TEXT NOT NULL,
-    client      TEXT,
-    tool        TEXT NOT NULL,
-    input       TEXT NOT NULL,          -- the arguments as sent, JSON
-    token       TEXT,
-    plan        TEXT,                   -- the plan the call saw, JSON
-    outcome     TEXT NOT NULL,          -- planned, done, refused, invalid, failed, unknown
-    answer      TEXT NOT NULL,          -- what the agent was told, JSON
-    run_id      TEXT,
-    duration_s  REAL
-);
-"""
-# Columns later versions added: an older ledger gets them in place (ALTER TABLE ... ADD).
-ADDED_COLUMNS = {"runs": {"report": "TEXT"}, "items": {"subject": "TEXT"}}
+if TYPE_CHECKING:
+    from portalpilot._settings import Settings
 
 
 class ItemStatus(StrEnum):
@@ -166,31 +108,79 @@ def stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds")
 
 
-class Ledger:
-    def __init__(self, state_dir: Path) -> None:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        self.path = state_dir / "ledger.sqlite3"
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        self._add_columns()
+@dataclass
+class Day:
+    """One flow's day for one account, read and written under the day's lock (`admission`)."""
 
-    def _add_columns(self) -> None:
-        for table, columns in ADDED_COLUMNS.items():
-            have = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
-            for name, kind in columns.items():
-                if name in have:
-                    continue
-                try:
-                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
-                except sqlite3.OperationalError as error:
-                    if "duplicate column" not in str(error):  # another process added it
-                        raise
+    connection: Connection
+    flow: str
+    account: str
+    day: str
+    done: list[tuple[str, dict[str, Any]]]  # (item key, result) done today
+    admitted: dict[str, Decimal]  # item key -> amount let through today, maybe not done yet
+
+    def admit(self, item_key: str, amount: Decimal) -> None:
+        """Count `item_key` as let through today (once: a retry replaces its amount)."""
+        where = self._where(item_key)
+        self.connection.execute(sa.delete(admissions).where(*where))
+        self.connection.execute(
+            sa.insert(admissions).values(
+                flow=self.flow,
+                account=self.account,
+                day=self.day,
+                item_key=item_key,
+                amount=str(amount),
+                at=_now(),
+            )
+        )
+        self.admitted[item_key] = amount
+
+    def _where(self, item_key: str) -> list[sa.ColumnElement[bool]]:
+        return [
+            admissions.c.flow == self.flow,
+            admissions.c.account == self.account,
+            admissions.c.day == self.day,
+            admissions.c.item_key == item_key,
+        ]
+
+
+class Ledger:
+    def __init__(self, state_dir: Path | None = None, *, url: str | None = None) -> None:
+        """The ledger at `url`, or the SQLite file of `state_dir`; its schema made or
+        brought up to date first (see `_db.open_engine`)."""
+        if url is None:
+            if state_dir is None:
+                raise TypeError("Ledger needs a state dir or a database URL")
+            url = _db.sqlite_url(state_dir)
+        self.url = _db.normalise_url(url)
+        self._engine = _db.open_engine(self.url)
+        database = self._engine.url.database
+        # The SQLite file (messages, tests); a shared database has none.
+        self.path: Path | None = (
+            Path(database) if _db.is_sqlite(self._engine) and database else None
+        )
+
+    @classmethod
+    def of(cls, settings: Settings) -> Ledger:
+        """The ledger in force: `PORTALPILOT_DATABASE_URL`, else the state dir's file."""
+        return cls(url=_db.database_url(settings))
+
+    @property
+    def where(self) -> str:
+        """Where the ledger is, for people (a file, or the database's URL without password)."""
+        return _db.shown(self.url)
 
     def close(self) -> None:
-        self._db.close()
+        """Nothing is held between calls; kept for callers that close what they open."""
+
+    def _read(self, statement: sa.Executable) -> list[RowMapping]:
+        with self._engine.connect() as connection:
+            return list(connection.execute(statement).mappings())
+
+    def _write(self, statement: sa.Executable) -> int:
+        """Run one write in its own transaction; the number of rows it touched."""
+        with _db.writing(self._engine) as connection:
+            return connection.execute(statement).rowcount
 
     # --- runs -------------------------------------------------------------------------
 
@@ -205,34 +195,43 @@ class Ledger:
         workers: int = 1,
         report: str | None = None,
     ) -> None:
-        self._db.execute(
-            "INSERT INTO runs"
-            " (run_id, flow, source, origin, dry_run, workers, state, started_at, report)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
-            (run_id, flow, source, origin, int(dry_run), workers, _now(), report),
+        self._write(
+            sa.insert(runs).values(
+                run_id=run_id,
+                flow=flow,
+                source=source,
+                origin=origin,
+                dry_run=int(dry_run),
+                workers=workers,
+                state="running",
+                started_at=_now(),
+                report=report,
+            )
         )
 
     def set_report(self, run_id: str, report: str) -> None:
         """Where the run's report is written (a resume writes it there again)."""
-        self._db.execute("UPDATE runs SET report = ? WHERE run_id = ?", (report, run_id))
+        self._write(sa.update(runs).where(runs.c.run_id == run_id).values(report=report))
 
     def reopen_run(self, run_id: str, workers: int) -> None:
-        self._db.execute(
-            "UPDATE runs SET state = 'running', workers = ?, finished_at = NULL WHERE run_id = ?",
-            (workers, run_id),
+        self._write(
+            sa.update(runs)
+            .where(runs.c.run_id == run_id)
+            .values(state="running", workers=workers, finished_at=None)
         )
 
     def finish_run(self, run_id: str, state: str, note: str | None = None) -> None:
-        self._db.execute(
-            "UPDATE runs SET state = ?, note = ?, finished_at = ? WHERE run_id = ?",
-            (state, note, _now(), run_id),
+        self._write(
+            sa.update(runs)
+            .where(runs.c.run_id == run_id)
+            .values(state=state, note=note, finished_at=_now())
         )
 
     def run(self, run_id: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-        if row is None:
+        found = self._read(sa.select(runs).where(runs.c.run_id == run_id))
+        if not found:
             return None
-        run = dict(row)
+        run = dict(found[0])
         run["dry_run"] = bool(run["dry_run"])
         return run
 
@@ -244,18 +243,14 @@ class Ledger:
         per ledger status `done`, `refused` (by the portal or the policy), `invalid` (bad
         input rows), `duplicates`, `failed`, `unknown`, `pending` (not run, or cut off).
         """
-        runs = [
-            {**dict(row), "dry_run": bool(row["dry_run"])}
-            for row in self._db.execute(
-                "SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", (limit,)
-            ).fetchall()
-        ]
-        if not runs:
+        latest = sa.select(runs).order_by(runs.c.started_at.desc()).limit(limit)
+        found = [{**dict(row), "dry_run": bool(row["dry_run"])} for row in self._read(latest)]
+        if not found:
             return []
         by_id: dict[str, dict[str, Any]] = {}
         totals: dict[str, Decimal] = {}
         currencies: dict[str, set[str]] = {}
-        for run in runs:
+        for run in found:
             run.update(
                 items=0, changed=0, amount="0", done=0, refused=0, invalid=0, duplicates=0,
                 failed=0, unknown=0, pending=0, currency=None,
@@ -263,9 +258,10 @@ class Ledger:
             by_id[run["run_id"]] = run
             totals[run["run_id"]] = Decimal(0)
             currencies[run["run_id"]] = set()
-        marks = ", ".join("?" for _ in by_id)
-        rows = self._db.execute(
-            f"SELECT run_id, status, result FROM items WHERE run_id IN ({marks})", tuple(by_id)
+        rows = self._read(
+            sa.select(items.c.run_id, items.c.status, items.c.result).where(
+                items.c.run_id.in_(list(by_id))
+            )
         )
         for row in rows:
             run = by_id[row["run_id"]]
@@ -294,7 +290,7 @@ class Ledger:
             run["amount"] = str(totals[run_id])
             if len(currencies[run_id]) == 1:
                 run["currency"] = currencies[run_id].pop()
-        return runs
+        return found
 
     # --- items ------------------------------------------------------------------------
 
@@ -308,55 +304,67 @@ class Ledger:
         data: dict[str, Any],
         subject: str | None = None,
     ) -> None:
-        self._db.execute(
-            "INSERT INTO items (run_id, row, flow, account, item_key, input, status, subject)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-            (run_id, row, flow, account, item_key, json.dumps(data, default=str), subject),
+        self._write(
+            sa.insert(items).values(
+                run_id=run_id,
+                row=row,
+                flow=flow,
+                account=account,
+                item_key=item_key,
+                input=json.dumps(data, default=str),
+                status="pending",
+                subject=subject,
+            )
         )
 
     def items(self, run_id: str) -> list[Item]:
         run = self.run(run_id)
         dry_run = bool(run and run["dry_run"])
-        rows = self._db.execute(
-            "SELECT * FROM items WHERE run_id = ? ORDER BY row", (run_id,)
-        ).fetchall()
+        rows = self._read(sa.select(items).where(items.c.run_id == run_id).order_by(items.c.row))
         return [self._item(row, dry_run) for row in rows]
 
     def done_before(self, flow: str, account: str, item_key: str, run_id: str) -> str | None:
         """The run that already did this item, if any (dry runs never count)."""
-        row = self._db.execute(
-            "SELECT i.run_id FROM items i JOIN runs r ON r.run_id = i.run_id"
-            " WHERE i.flow = ? AND i.account = ? AND i.item_key = ? AND i.status = 'done'"
-            " AND r.dry_run = 0 AND i.run_id != ? LIMIT 1",
-            (flow, account, item_key, run_id),
-        ).fetchone()
-        return row["run_id"] if row else None
+        found = self._read(
+            sa.select(items.c.run_id)
+            .join(runs, runs.c.run_id == items.c.run_id)
+            .where(
+                items.c.flow == flow,
+                items.c.account == account,
+                items.c.item_key == item_key,
+                items.c.status == ItemStatus.DONE.value,
+                runs.c.dry_run == 0,
+                items.c.run_id != run_id,
+            )
+            .limit(1)
+        )
+        return found[0]["run_id"] if found else None
 
     def mark_started(self, run_id: str, row: int) -> None:
-        self._db.execute(
-            "UPDATE items SET status = 'in_progress', started_at = ? WHERE run_id = ? AND row = ?",
-            (_now(), run_id, row),
+        self._write(
+            sa.update(items)
+            .where(items.c.run_id == run_id, items.c.row == row)
+            .values(status="in_progress", started_at=_now())
         )
 
     def record(self, run_id: str, row: int, result: Result, status: ItemStatus) -> None:
-        self._db.execute(
-            "UPDATE items SET status = ?, attempts = attempts + ?, result = ?, finished_at = ?"
-            " WHERE run_id = ? AND row = ?",
-            (status.value, result.attempts, result.model_dump_json(), _now(), run_id, row),
+        self._write(
+            sa.update(items)
+            .where(items.c.run_id == run_id, items.c.row == row)
+            .values(
+                status=status.value,
+                attempts=items.c.attempts + result.attempts,
+                result=result.model_dump_json(),
+                finished_at=_now(),
+            )
         )
 
     def reset_unfinished(self, run_id: str) -> list[int]:
         """Rows a crash left in progress: set back to pending, returned for verification."""
-        rows = [
-            r["row"]
-            for r in self._db.execute(
-                "SELECT row FROM items WHERE run_id = ? AND status = 'in_progress'", (run_id,)
-            )
-        ]
-        self._db.execute(
-            "UPDATE items SET status = 'pending' WHERE run_id = ? AND status = 'in_progress'",
-            (run_id,),
-        )
+        unfinished = items.c.run_id == run_id, items.c.status == "in_progress"
+        with _db.writing(self._engine) as connection:
+            rows = [r.row for r in connection.execute(sa.select(items.c.row).where(*unfinished))]
+            connection.execute(sa.update(items).where(*unfinished).values(status="pending"))
         return rows
 
     def done_since(self, flow: str, account: str, since: str) -> list[tuple[str, dict[str, Any]]]:
@@ -365,65 +373,122 @@ class Ledger:
         Every entry point counts (CLI, batch, agents); dry runs never do. Policy limits per
         day are counted from here.
         """
-        rows = self._db.execute(
-            "SELECT i.item_key, i.result FROM items i JOIN runs r ON r.run_id = i.run_id"
-            " WHERE i.flow = ? AND i.account = ? AND i.status = 'done' AND r.dry_run = 0"
-            " AND i.finished_at >= ?",
-            (flow, account, since),
-        ).fetchall()
-        return [(row["item_key"], json.loads(row["result"] or "{}")) for row in rows]
+        with self._engine.connect() as connection:
+            return self._done_since(connection, flow, account, since)
+
+    @staticmethod
+    def _done_since(
+        connection: Connection, flow: str, account: str, since: str
+    ) -> list[tuple[str, dict[str, Any]]]:
+        rows = connection.execute(
+            sa.select(items.c.item_key, items.c.result)
+            .join(runs, runs.c.run_id == items.c.run_id)
+            .where(
+                items.c.flow == flow,
+                items.c.account == account,
+                items.c.status == ItemStatus.DONE.value,
+                runs.c.dry_run == 0,
+                items.c.finished_at >= since,
+            )
+        )
+        return [(row.item_key, json.loads(row.result or "{}")) for row in rows]
+
+    # --- the operator policy's admissions ----------------------------------------------
+
+    @contextmanager
+    def admission(self, flow: str, account: str, day: date) -> Iterator[Day]:
+        """`day`'s done items and admissions of `flow` for `account`, under a lock that any
+        other process admitting for the same flow, account and day waits for: what is
+        admitted inside counts for every later reader. An exception admits nothing."""
+        text = day.isoformat()
+        with _db.writing(self._engine) as connection:
+            _db.lock(connection, f"portalpilot.admission/{flow}/{account}/{text}")
+            mine = admissions.c.flow == flow, admissions.c.account == account
+            # Earlier days' admissions count no more. Two days kept: machines in other time
+            # zones may still be on the day before.
+            stale = (day - timedelta(days=2)).isoformat()
+            connection.execute(sa.delete(admissions).where(*mine, admissions.c.day < stale))
+            rows = connection.execute(
+                sa.select(admissions.c.item_key, admissions.c.amount).where(
+                    *mine, admissions.c.day == text
+                )
+            )
+            admitted = {row.item_key: Decimal(row.amount) for row in rows}
+            since = stamp(datetime.combine(day, datetime.min.time()))
+            done = self._done_since(connection, flow, account, since)
+            yield Day(connection, flow, account, text, done, admitted)
+
+    def release(self, flow: str, account: str, item_key: str, day: date) -> None:
+        """The admitted action did not happen (refused): it no longer counts."""
+        self._write(
+            sa.delete(admissions).where(
+                admissions.c.flow == flow,
+                admissions.c.account == account,
+                admissions.c.day == day.isoformat(),
+                admissions.c.item_key == item_key,
+            )
+        )
 
     # --- agent tools: confirmation tokens -----------------------------------------------
 
     def add_confirmation(self, row: dict[str, Any]) -> None:
-        columns = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        self._db.execute(
-            f"INSERT INTO confirmations ({columns}) VALUES ({marks})", tuple(row.values())
-        )
+        self._write(sa.insert(confirmations).values(**row))
 
     def confirmation(self, token: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT * FROM confirmations WHERE token = ?", (token,)).fetchone()
-        return dict(row) if row else None
+        found = self._read(sa.select(confirmations).where(confirmations.c.token == token))
+        return dict(found[0]) if found else None
 
     def claim_confirmation(self, token: str) -> bool:
         """Take an open token for one apply; False if another apply took it first."""
-        cursor = self._db.execute(
-            "UPDATE confirmations SET state = 'applying' WHERE token = ? AND state = 'open'",
-            (token,),
+        claimed = self._write(
+            sa.update(confirmations)
+            .where(confirmations.c.token == token, confirmations.c.state == "open")
+            .values(state="applying")
         )
-        return cursor.rowcount == 1
+        return claimed == 1
 
     def close_confirmation(self, token: str, state: str, run_id: str | None = None) -> None:
-        self._db.execute(
-            "UPDATE confirmations SET state = ?, run_id = ?, used_at = ? WHERE token = ?",
-            (state, run_id, _now(), token),
+        self._write(
+            sa.update(confirmations)
+            .where(confirmations.c.token == token)
+            .values(state=state, run_id=run_id, used_at=_now())
         )
 
     def reopen_confirmation(self, token: str) -> None:
         """An apply that changed nothing (the portal failed): the token may be used again."""
-        self._db.execute(
-            "UPDATE confirmations SET state = 'open' WHERE token = ? AND state = 'applying'",
-            (token,),
+        self._write(
+            sa.update(confirmations)
+            .where(confirmations.c.token == token, confirmations.c.state == "applying")
+            .values(state="open")
         )
 
     def waiting_approval(self) -> list[dict[str, Any]]:
         """Open tokens a person has yet to approve or reject, oldest first."""
-        rows = self._db.execute(
-            "SELECT * FROM confirmations WHERE approval = 'waiting' AND state = 'open'"
-            " AND expires_at > ? ORDER BY created_at",
-            (_now(),),
-        ).fetchall()
+        rows = self._read(
+            sa.select(confirmations)
+            .where(
+                confirmations.c.approval == "waiting",
+                confirmations.c.state == "open",
+                confirmations.c.expires_at > _now(),
+            )
+            .order_by(confirmations.c.created_at)
+        )
         return [dict(row) for row in rows]
 
     def decide(self, token: str, approval: str, by: str) -> bool:
         """Approve or reject a waiting token; False if it is not waiting (any more)."""
-        cursor = self._db.execute(
-            "UPDATE confirmations SET approval = ?, decided_by = ?, decided_at = ?"
-            " WHERE token = ? AND approval = 'waiting' AND state = 'open' AND expires_at > ?",
-            (approval, by, _now(), token, _now()),
+        now = _now()
+        decided = self._write(
+            sa.update(confirmations)
+            .where(
+                confirmations.c.token == token,
+                confirmations.c.approval == "waiting",
+                confirmations.c.state == "open",
+                confirmations.c.expires_at > now,
+            )
+            .values(approval=approval, decided_by=by, decided_at=now)
         )
-        return cursor.rowcount == 1
+        return decided == 1
 
     # --- agent tools: the audit trail ---------------------------------------------------
 
@@ -440,33 +505,30 @@ class Ledger:
         run_id: str | None = None,
         duration_s: float = 0.0,
     ) -> None:
-        self._db.execute(
-            "INSERT INTO agent_calls"
-            " (at, client, tool, input, token, plan, outcome, answer, run_id, duration_s)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                _now(),
-                client,
-                tool,
-                json.dumps(arguments, default=str),
-                token,
-                json.dumps(plan, default=str) if plan is not None else None,
-                outcome,
-                json.dumps(answer, default=str),
-                run_id,
-                round(duration_s, 3),
-            ),
+        self._write(
+            sa.insert(agent_calls).values(
+                at=_now(),
+                client=client,
+                tool=tool,
+                input=json.dumps(arguments, default=str),
+                token=token,
+                plan=json.dumps(plan, default=str) if plan is not None else None,
+                outcome=outcome,
+                answer=json.dumps(answer, default=str),
+                run_id=run_id,
+                duration_s=round(duration_s, 3),
+            )
         )
 
     def calls(self, limit: int = 50) -> list[dict[str, Any]]:
         """The latest agent tool calls, newest first."""
-        rows = self._db.execute(
-            "SELECT * FROM agent_calls ORDER BY call_id DESC LIMIT ?", (limit,)
-        ).fetchall()
+        rows = self._read(
+            sa.select(agent_calls).order_by(agent_calls.c.call_id.desc()).limit(limit)
+        )
         return [dict(row) for row in rows]
 
     @staticmethod
-    def _item(row: sqlite3.Row, dry_run: bool = False) -> Item:
+    def _item(row: RowMapping, dry_run: bool = False) -> Item:
         result = json.loads(row["result"]) if row["result"] else None
         status = ItemStatus(row["status"])
         facts = result or {}

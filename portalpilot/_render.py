@@ -240,3 +240,63 @@ def print_records(name: str, records: list[dict[str, Any]], console: Console) ->
     for record in records:
         table.add_row(*(_cell(record.get(column)) for column in columns))
     console.print(table)
+
+
+def print_enqueued(summary: dict[str, Any], console: Console, *, as_json: bool) -> None:
+    """`batch --enqueue`: the run id, what was queued, and how to follow it."""
+    if as_json:
+        print_json(summary)
+        return
+    settled = " · ".join(f"{count} {status}" for status, count in sorted(summary["counts"].items()))
+    console.print(
+        f"[green]✔[/] run [bold]{summary['run_id']}[/]: {summary['queued']} of "
+        f"{summary['rows']} rows queued for the workers"
+        + (
+            f" ({summary['already_queued']} on the queue already)"
+            if summary["already_queued"]
+            else ""
+        )
+        + (f"; settled up front: {settled}" if settled else ""),
+        highlight=False,
+    )
+    if summary["finished"]:
+        console.print(f"nothing left to run; report {summary['report']}", highlight=False)
+    else:
+        console.print(f"follow it: {summary['follow']}", highlight=False)
+
+
+def print_progress(run_id: str, counts: dict[str, int], console: Console) -> None:
+    """One line of a followed run's progress (`runs show --follow`)."""
+    settled = counts["items"] - counts["pending"]
+    parts = (
+        [f"{counts['done']} done"]
+        + [
+            f"{counts[key]} {key}"
+            for key in ("refused", "invalid", "duplicate", "failed", "unknown")
+            if counts.get(key)
+        ]
+        + [f"{counts['pending']} pending"]
+    )
+    console.print(
+        f"run {run_id}: {settled}/{counts['items']} · " + " · ".join(parts), highlight=False
+    )
+
+
+def print_schedules(schedules: list[dict[str, Any]], console: Console) -> None:
+    if not schedules:
+        console.print("no schedules (add one: portalpilot schedule add CRON FILE --flow NAME)")
+        return
+    table = Table(box=None, padding=(0, 2))
+    for column in ("name", "when", "zone", "flow", "file", "status", "last fired"):
+        table.add_column(column)
+    for schedule in schedules:
+        table.add_row(
+            escape(schedule["name"]),
+            schedule["cron"],
+            schedule["tz"],
+            str(schedule["flow"]) + (" (dry run)" if schedule["dry_run"] else ""),
+            escape(str(schedule["file"])),
+            str(schedule["status"]),
+            str(schedule["last_fired_at"] or "never")[:19],
+        )
+    console.print(table)

@@ -68,7 +68,7 @@ class Robot:
         self.run_id = run_id or new_run_id()
         self.run_dir = settings.state_dir / "runs" / self.run_id
         self.sessions = SessionStore(settings.state_dir / "sessions")
-        self.changes = ChangeLog(settings.state_dir)
+        self.changes = ChangeLog.of(settings)
         self._pool = WorkerPool(settings.browser, workers)
         for secret in settings.secrets():
             add_secret(secret)

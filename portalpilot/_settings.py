@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from portalpilot import _registry as registry
+from portalpilot._db import normalise_url
 from portalpilot._errors import ConfigError
 
 
@@ -92,6 +93,13 @@ class BatchSettings(BaseModel):
     workers: int = Field(2, ge=1, le=16, description="Browser workers of a batch.")
     stop_after_failures: int = Field(
         5, ge=1, description="Stop a batch after this many system failures in a row."
+    )
+    per_account: int = Field(
+        2,
+        ge=1,
+        le=16,
+        description="Queued runs: at most this many browsers work one portal account at once, "
+        "across every worker (portals throttle and lock accounts).",
     )
 
 
@@ -165,8 +173,19 @@ class Settings(BaseSettings):
     policy_file: Path | None = Field(
         None, description="Operator policy (TOML): limits per flow for every entry point."
     )
+    database_url: str | None = Field(
+        None,
+        description="The ledger's database when robots run on several machines: "
+        "postgresql://user@host:5432/db. Unset: <state_dir>/ledger.sqlite3.",
+    )
     _portals: dict[str, PortalSettings] = PrivateAttr(default_factory=dict)
     _env_file: Any = PrivateAttr(default=".env")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        # postgresql://… is made postgresql+psycopg://… (psycopg 3); a bad scheme is refused.
+        return normalise_url(value) if value and value.strip() else None
 
     def __init__(self, **values: Any) -> None:
         super().__init__(**values)
@@ -224,6 +243,8 @@ class Settings(BaseSettings):
             for portal in self.portals().values()
             if portal.password
         ]
+        if self.database_url:  # postgresql://user:PASSWORD@host/db
+            found.append(urlsplit(self.database_url).password or "")
         return [s for s in found if s]
 
 

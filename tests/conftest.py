@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from postgres import pg_database, postgres_url  # noqa: F401  (the throw-away PostgreSQL)
 
 from fixtures import MockServer
 from pages.kogan.portal import KoganSettings

@@ -181,7 +181,8 @@ def test_one_tool_per_flow_with_flat_schemas_and_truthful_annotations(
     assert schema["additionalProperties"] is False
     properties = schema["properties"]
     assert set(properties) == {
-        "reference", "reason", "skus", "all_items", "customer", "comment", "confirmation",
+        "reference", "reason", "skus", "all_items", "customer", "comment", "search_days",
+        "confirmation",
     }  # fmt: skip
     assert "dry_run" not in properties  # planning is the dry run
     assert "Faulty Item" in properties["reason"]["enum"] and len(properties["reason"]["enum"]) == 10
@@ -195,10 +196,11 @@ def test_one_tool_per_flow_with_flat_schemas_and_truthful_annotations(
     assert refund.description and "confirmation" in refund.description
     assert "Refund dispatched Kogan order lines" in refund.description
 
+    by_tool = {flow_name.replace(".", "_"): flow for flow_name, flow in FLOWS.items()}
     for name, tool in tools.items():
         hints = tool.annotations
         assert hints is not None and hints.title, name
-        flow = FLOWS.get(name.replace("_", ".", 1))
+        flow = by_tool.get(name)
         if flow is not None:  # a flow: it works in a third party's web portal
             assert hints.read_only_hint is (not flow.changes_state), name
             assert hints.destructive_hint is flow.changes_state, name

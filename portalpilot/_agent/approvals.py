@@ -30,7 +30,7 @@ class Undecidable(Exception):
 
 def waiting(settings: Settings) -> list[dict[str, Any]]:
     """Tokens waiting for a person, each with its input and plan."""
-    ledger = Ledger(settings.state_dir)
+    ledger = Ledger.of(settings)
     try:
         rows = ledger.waiting_approval()
     finally:
@@ -54,7 +54,7 @@ def waiting(settings: Settings) -> list[dict[str, Any]]:
 def decide(settings: Settings, token: str, *, approve: bool) -> str:
     """Approve or reject a waiting token; the sentence to print, or Undecidable."""
     who = getpass.getuser()
-    ledger = Ledger(settings.state_dir)
+    ledger = Ledger.of(settings)
     try:
         if ledger.decide(token, "approved" if approve else "rejected", who):
             decided = ledger.confirmation(token) or {}

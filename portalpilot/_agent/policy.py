@@ -11,9 +11,11 @@ A TOML file at `PORTALPILOT_POLICY_FILE`, one table per flow:
     require_approval = true         # agents: a person approves each planned action
 
 No file set: no limits. A file set but missing or malformed stops everything (exit 2):
-a typo must never mean "no limits". Per-day usage is read from the ledger (items done
-today, all sources) plus what this process has let through and not yet recorded, so
-parallel workers and tool calls cannot overshoot together.
+a typo must never mean "no limits". Per-day usage is read from the ledger: items done
+today (all sources) plus the actions let through and not yet recorded (its `admissions`),
+counted and admitted in one transaction under a lock per flow, account and day (see
+`Ledger.admission`), so that parallel workers, tool calls, processes and machines sharing
+the ledger cannot overshoot together.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import threading
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from portalpilot._errors import ConfigError, Refusal
 from portalpilot._flow import Flow, FlowContext, FlowInput
-from portalpilot._ledger import Ledger, stamp
+from portalpilot._ledger import Day, Ledger
 from portalpilot._results import FlowOutput, Outcome, Result
 from portalpilot._settings import Settings
 
@@ -119,19 +121,20 @@ class Usage:
 
 
 class Gate:
-    """The policy in force (re-read when its file changes) and what this process let through."""
+    """The policy in force (re-read when its file changes); what is let through is counted
+    in the ledger's database, shared by every process that uses it."""
 
-    def __init__(self, path: Path | None, state_dir: Path) -> None:
+    def __init__(self, path: Path | None, state_dir: Path, url: str | None = None) -> None:
         self.path = path
         self.state_dir = state_dir
+        self.url = url  # the ledger's database; None: the state dir's SQLite file
         self._lock = threading.Lock()
         self._loaded: tuple[int, Policy] | None = None
-        # (flow, account) -> item key -> (day, amount): admitted, maybe not in the ledger yet.
-        self._admitted: dict[tuple[str, str], dict[str, tuple[date, Decimal]]] = {}
+        self._ledger: Ledger | None = None
 
     @classmethod
     def of(cls, settings: Settings) -> Gate:
-        return cls(settings.policy_file, settings.state_dir)
+        return cls(settings.policy_file, settings.state_dir, settings.database_url)
 
     def policy(self) -> Policy | None:
         if self.path is None:
@@ -179,20 +182,23 @@ class Gate:
             return
         self._check_static(flow, rules, item, account)
         key = flow.item_key(item)
-        with self._lock:
-            usage = self._usage(flow.name, account, key)
-            self._check_day(flow.name, rules, usage, amount)
+        # Counted and admitted in one transaction, under the day's lock: two processes
+        # cannot both see the last action allowed and both take it.
+        with self.ledger().admission(flow.name, account, date.today()) as day:
+            self._check_day(flow.name, rules, self._usage(day, key), amount)
             if admit:
-                today = date.today()
-                admitted = self._admitted.setdefault((flow.name, account), {})
-                for old in [k for k, (day, _) in admitted.items() if day != today]:
-                    del admitted[old]
-                admitted[key] = (today, amount or Decimal(0))
+                day.admit(key, amount or Decimal(0))
 
     def release(self, flow: Flow[Any], item: FlowInput, account: str) -> None:
         """The admitted action did not happen (refused): it no longer counts."""
+        self.ledger().release(flow.name, account, flow.item_key(item), date.today())
+
+    def ledger(self) -> Ledger:
+        """The ledger the counts are in (opened once; safe from any thread)."""
         with self._lock:
-            self._admitted.get((flow.name, account), {}).pop(flow.item_key(item), None)
+            if self._ledger is None:
+                self._ledger = Ledger(self.state_dir, url=self.url)
+            return self._ledger
 
     @staticmethod
     def _check_static(flow: Flow[Any], rules: FlowRules, item: FlowInput, account: str) -> None:
@@ -263,20 +269,16 @@ class Gate:
                 usage.total,
             )
 
-    def _usage(self, flow: str, account: str, key: str) -> Usage:
-        """Today's actions and total: the ledger's, and those admitted here, each key once."""
-        today = date.today()
-        ledger = Ledger(self.state_dir)
-        try:
-            done = ledger.done_since(flow, account, stamp(datetime.combine(today, time.min)))
-        finally:
-            ledger.close()
+    @staticmethod
+    def _usage(day: Day, key: str) -> Usage:
+        """Today's actions and total: done (and changed something) or admitted, each key once."""
         amounts = {
-            k: money(result.get("amount")) or Decimal(0) for k, result in done if _changed(result)
+            k: money(result.get("amount")) or Decimal(0)
+            for k, result in day.done
+            if _changed(result)
         }
-        for k, (day, amount) in self._admitted.get((flow, account), {}).items():
-            if day == today:
-                amounts.setdefault(k, amount)
+        for k, amount in day.admitted.items():
+            amounts.setdefault(k, amount)
         amounts.pop(key, None)  # a retry of the same action is not another action
         return Usage(len(amounts), sum(amounts.values(), Decimal(0)))
 

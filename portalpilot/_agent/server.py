@@ -145,7 +145,7 @@ def _subject(arguments: dict[str, Any]) -> str:
 def serve(settings: Settings, flows: dict[str, Flow[Any]], *, http: bool, port: int) -> None:
     """Run until the client hangs up (stdio) or Ctrl-C (HTTP); ConfigError before start."""
     Gate.of(settings).check_names(flows)  # a missing or bad policy file: refuse to start
-    ledger = Ledger(settings.state_dir)
+    ledger = Ledger.of(settings)
     try:
         with Robot(settings, workers=settings.agent.workers, run_id=f"mcp-{new_run_id()}") as robot:
             server = AgentServer(settings, flows, robot, ledger)
