@@ -1,0 +1,32 @@
+"""Electronic Cart as the runner sees it: its name, its pages' set-up, signing in."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+from pydantic import SecretStr
+
+from pages.ecart.sign_in import SignInPage
+from portalpilot import PortalSettings
+
+
+class ElectronicCart:
+    name = "ecart"
+    title = "Electronic Cart"
+    settings = PortalSettings  # address and login: PORTALPILOT_ECART__…
+    login_path = "login"
+
+    def prepare(self, page: Page) -> None:
+        """Accept the cookie-consent dialog whenever it covers the page, as a person would."""
+        banner = page.get_by_role("dialog").filter(
+            has=page.get_by_role("button", name="Accept", exact=True)
+        )
+        page.add_locator_handler(
+            banner, lambda dialog: dialog.get_by_role("button", name="Accept", exact=True).click()
+        )
+
+    def sign_in(self, page: Page, base_url: str, email: str, password: SecretStr | str) -> None:
+        SignInPage(page).open(base_url).log_in(email, password)
+
+
+ECART = ElectronicCart()
+PORTAL = ECART  # found by the registry (portalpilot/_registry.py)
