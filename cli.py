@@ -229,6 +229,14 @@ approvals_app = typer.Typer(
     no_args_is_help=True, help="Agents' planned actions that wait for a person's approval."
 )
 app.add_typer(approvals_app, name="approvals")
+schedule_app = typer.Typer(
+    no_args_is_help=True, help="Batches the workers run at set times (cron), e.g. nightly."
+)
+app.add_typer(schedule_app, name="schedule")
+ledger_app = typer.Typer(
+    no_args_is_help=True, help="The ledger's database: its schema, and moving it to PostgreSQL."
+)
+app.add_typer(ledger_app, name="ledger")
 
 # Off a terminal (pipes, cron, CI) lines are not wrapped, so they can be searched whole.
 out = Console(soft_wrap=not sys.stdout.isatty(), width=None if sys.stdout.isatty() else 200)
@@ -251,6 +259,9 @@ def load_settings(command: str = PROG, as_json: bool = False) -> Settings:
         bad_usage(command, "; ".join(_problem_line(p) for p in problems), as_json, problems)
     except ConfigError as error:
         bad_usage(command, str(error), as_json, [])
+    if not (_log_flags["verbose"] or _log_flags["quiet"]) and settings.log_level != "INFO":
+        # PORTALPILOT_LOG_LEVEL, unless -v or -q said otherwise on the line.
+        configure_logging(json=_log_flags["log_json"], level=settings.log_level)
     return settings
 
 
@@ -310,10 +321,36 @@ def execute(flow: Flow[Any], values: dict[str, Any], as_json: bool) -> None:
     raise typer.Exit(result.exit_code)
 
 
+def execute_procedure(procedure: Any, values: dict[str, Any], as_json: bool) -> None:
+    """A procedure (flows in several portals, one durable run): checked like a flow,
+    then run to its end, or carried on from where an earlier run of it stopped."""
+    from portalpilot._procedure import run_procedure
+
+    try:
+        item = parse_input(procedure, values)
+    except ValidationError as error:
+        problems = describe_errors(error, cli_names(procedure))
+        bad_usage(procedure.name, "; ".join(_problem_line(p) for p in problems), as_json, problems)
+    settings = load_settings(procedure.name, as_json)
+    try:
+        Gate.of(settings).check_names(FLOWS)
+        result = run_procedure(settings, procedure, item)
+    except ConfigError as error:
+        bad_usage(procedure.name, str(error), as_json, [])
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+    else:
+        print_result(result, out)
+    raise typer.Exit(result.exit_code)
+
+
 def _add_flow_commands() -> None:
+    from portalpilot._registry import procedures
+
     groups: dict[str, typer.Typer] = {}
     for name, flow in FLOWS.items():
         portal, action = name.split(".", 1)
+        portal = portal.replace("_", "-")  # `kogan-inbox`, as the portal's address has it
         if portal not in groups:
             groups[portal] = typer.Typer(no_args_is_help=True, help=flow.portal.title)
             app.add_typer(groups[portal], name=portal)
@@ -327,6 +364,14 @@ def _add_flow_commands() -> None:
             groups[portal].command(word, help=summary, epilog=_epilog(*shown))(
                 flow_command(flow, execute, fixed)
             )
+    for name, procedure in procedures().items():
+        portal = name.split(".", 1)[0].replace("_", "-")
+        word = procedure.command
+        _command_flows[f"{portal} {word}"] = name
+        shown = examples(procedure, f"{PROG} {portal} {word}", {})
+        groups[portal].command(word, help=procedure.summary, epilog=_epilog(*shown))(
+            flow_command(procedure, execute_procedure, {})
+        )
 
 
 _add_flow_commands()
@@ -386,6 +431,7 @@ def options(
         f"{PROG} batch refunds.csv --flow kogan.refund --workers 4 --report report.csv",
         f"{PROG} batch refunds.csv --flow kogan.refund --strict --dry-run --json",
         f"{PROG} batch --resume 20250101-120000-ab12",
+        f"{PROG} batch refunds.csv --flow kogan.refund --enqueue --json",
     )
 )
 def batch(
@@ -422,9 +468,18 @@ def batch(
     resume: Annotated[
         str | None, typer.Option("--resume", metavar="RUN_ID", help="Finish an earlier run.")
     ] = None,
+    enqueue: Annotated[
+        bool,
+        typer.Option(
+            "--enqueue", help="Hand the rows to the workers (`portalpilot worker`) and return."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Run a flow over every row of a file: concurrent, resumable, exactly once."""
+    """Run a flow over every row of a file: concurrent, resumable, exactly once.
+
+    With --enqueue: checked and recorded alike, then queued for `portalpilot worker`s.
+    """
     from portalpilot._batch_run import resume_batch, run_batch_file
     from portalpilot._batchfile import BatchFileError
     from portalpilot._cli_inputs import plain
@@ -446,6 +501,12 @@ def batch(
         if not as_json:
             print_bad_rows(rows, err)
 
+    if enqueue or (resume and _queued_run(settings, resume)):
+        if workers:
+            bad_usage("batch", "--workers is the workers' own (`worker --workers`)", as_json, [])
+        if resume and report:
+            bad_usage("batch", "a queued run's report is the one given at --enqueue", as_json, [])
+        _enqueue_batch(settings, file, flow, resume, dry_run, strict, report, as_json)
     try:
         Gate.of(settings).check_names(FLOWS)
         if resume:
@@ -481,6 +542,230 @@ def batch(
     raise typer.Exit(outcome.exit_code)
 
 
+def _queued_run(settings: Settings, run_id: str) -> bool:
+    """Whether the run is the workers' (enqueued or scheduled): its resume queues again."""
+    from portalpilot._engine import open_ledger
+
+    ledger = open_ledger(settings)
+    try:
+        run = ledger.run(run_id)
+    finally:
+        ledger.close()
+    return bool(run and run["source"] in ("queue", "schedule"))
+
+
+def _enqueue_batch(
+    settings: Settings,
+    file: Path | None,
+    flow: str | None,
+    resume: str | None,
+    dry_run: bool,
+    strict: bool,
+    report: Path | None,
+    as_json: bool,
+) -> NoReturn:
+    from portalpilot._batchfile import BatchFileError
+    from portalpilot._cli_inputs import plain
+    from portalpilot._enqueue import enqueue_file, requeue
+    from portalpilot._render import print_bad_rows, print_enqueued
+
+    bad_rows: list[Any] = []
+
+    def on_bad_rows(rows: list[Any]) -> None:
+        bad_rows.extend(rows)
+        if not as_json:
+            print_bad_rows(rows, err)
+
+    try:
+        Gate.of(settings).check_names(FLOWS)
+        if resume:
+            done = requeue(settings, FLOWS, resume)
+        else:
+            assert file and flow
+            done = enqueue_file(
+                settings,
+                FLOWS[flow],
+                file,
+                dry_run=dry_run,
+                strict=strict,
+                report=report,
+                on_bad_rows=on_bad_rows,
+            )
+    except (BatchFileError, ConfigError) as error:
+        problems = [
+            {"line": r.line, "field": r.field, "value": plain(r.value), "problem": r.problem}
+            for r in bad_rows
+        ]
+        bad_usage("batch", str(error), as_json, problems if as_json else [])
+    print_enqueued(done.summary(), out, as_json=as_json)
+    raise typer.Exit(done.exit_code)
+
+
+@app.command(
+    epilog=_epilog(
+        f"{PROG} worker",
+        f"{PROG} worker --workers 4 --name robot-1",
+        f"{PROG} --log-json worker --name robot-2 --takeover-after 120",
+    )
+)
+def worker(
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=16,
+            metavar="N",
+            show_default="from PORTALPILOT_BATCH__WORKERS",
+            help="Browsers of this worker: items it works at once.",
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            metavar="NAME",
+            show_default="HOST-PID",
+            help="This worker's id; the same name after a restart resumes its unfinished items.",
+        ),
+    ] = None,
+    takeover_after: Annotated[
+        float,
+        typer.Option(
+            "--takeover-after",
+            metavar="SECONDS",
+            min=1,
+            help="Take over the unfinished items of a worker silent this long.",
+        ),
+    ] = 60.0,
+) -> None:
+    """Work the queue of batches handed over with `batch --enqueue` and `schedule`,
+    until Ctrl-C or SIGTERM (the items in flight finish first)."""
+    import signal
+    import threading
+
+    from portalpilot._engine import default_name, serve
+
+    settings = load_settings("worker")
+    stop = threading.Event()
+
+    def handler(signum: int, _frame: Any) -> None:
+        if stop.is_set():
+            os._exit(130)  # a second Ctrl-C: now (an item in flight is verified later)
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+    try:
+        Gate.of(settings).check_names(FLOWS)
+        serve(
+            settings,
+            FLOWS,
+            workers=workers or settings.batch.workers,
+            name=name or default_name(),
+            stop=stop,
+            takeover_after_s=takeover_after,
+        )
+    except ConfigError as error:
+        bad_usage("worker", str(error), False, [])
+
+
+@schedule_app.command(
+    "add",
+    epilog=_epilog(
+        f"{PROG} schedule add '0 2 * * *' /srv/refunds.csv --flow kogan.refund",
+        f"{PROG} schedule add '30 1 * * 1-5' refunds.csv --flow kogan.refund --name weekdays "
+        "--tz Australia/Sydney",
+    ),
+)
+def schedule_add(
+    cron: Annotated[
+        str, typer.Argument(metavar="CRON", help="When: minute hour day month weekday.")
+    ],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The batch file, read when the time comes.")
+    ],
+    flow: Annotated[str, typer.Option("--flow", metavar="NAME", help="e.g. kogan.refund")],
+    name: Annotated[
+        str | None,
+        typer.Option("--name", metavar="NAME", show_default="the file's name", help="Its name."),
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option("--tz", metavar="ZONE", show_default="this machine's", help="Time zone."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Every row as a dry run.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Run nothing if a row is bad.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Run a batch file at set times: the workers check and queue its rows then."""
+    from portalpilot._batchfile import BatchFileError, read_batch
+    from portalpilot._enqueue import add_schedule
+
+    if flow not in FLOWS:
+        bad_usage("schedule add", f"no flow {flow}; flows: {', '.join(FLOWS)}", as_json, [])
+    settings = load_settings("schedule add", as_json)
+    path = file.resolve()
+    try:
+        read_batch(path, FLOWS[flow])  # a file that cannot be read is refused now
+        added = add_schedule(
+            settings,
+            name or path.stem,
+            cron,
+            path,
+            flow,
+            zone=tz,
+            dry_run=dry_run,
+            strict=strict,
+        )
+    except (BatchFileError, ConfigError) as error:
+        bad_usage("schedule add", str(error), as_json, [])
+    if as_json:
+        print_json(added)
+    else:
+        out.print(
+            f"[green]✔[/] schedule {added['name']}: {added['cron']} ({added['tz']}), "
+            f"{flow} over {path}; workers run it",
+            highlight=False,
+        )
+
+
+@schedule_app.command(
+    "list", epilog=_epilog(f"{PROG} schedule list", f"{PROG} schedule list --json")
+)
+def schedule_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The schedules, with when each last fired."""
+    from portalpilot._enqueue import list_schedules
+    from portalpilot._render import print_schedules
+
+    settings = load_settings("schedule list", as_json)
+    try:
+        found = list_schedules(settings)
+    except ConfigError as error:
+        bad_usage("schedule list", str(error), as_json, [])
+    if as_json:
+        print_json({"schedules": found})
+    else:
+        print_schedules(found, out)
+
+
+@schedule_app.command("remove", epilog=_epilog(f"{PROG} schedule remove refunds"))
+def schedule_remove(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="From `schedule list`.")],
+) -> None:
+    """Stop a schedule (a run it already started goes on)."""
+    from portalpilot._enqueue import remove_schedule
+
+    settings = load_settings("schedule remove")
+    try:
+        remove_schedule(settings, name)
+    except ConfigError as error:
+        bad_usage("schedule remove", str(error), False, [])
+    out.print(f"[green]✔[/] schedule {name} removed", highlight=False)
+
+
 @runs_app.command("list", epilog=_epilog(f"{PROG} runs list", f"{PROG} runs list --limit 5 --json"))
 def runs_list(
     limit: Annotated[int, typer.Option(metavar="N", help="How many, newest first.")] = 20,
@@ -490,7 +775,7 @@ def runs_list(
     from portalpilot._ledger import Ledger
     from portalpilot._render import print_runs
 
-    ledger = Ledger(load_settings("runs list", as_json).state_dir)
+    ledger = Ledger.of(load_settings("runs list", as_json))
     runs = ledger.runs(limit)
     if as_json:
         print_json({"runs": runs})
@@ -499,10 +784,19 @@ def runs_list(
 
 
 @runs_app.command(
-    "show", epilog=_epilog(f"{PROG} runs show RUN_ID", f"{PROG} runs show RUN_ID --json")
+    "show",
+    epilog=_epilog(
+        f"{PROG} runs show RUN_ID",
+        f"{PROG} runs show RUN_ID --json",
+        f"{PROG} runs show RUN_ID --follow",
+    ),
 )
 def runs_show(
     run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="A run id from `runs list`.")],
+    follow: Annotated[
+        bool,
+        typer.Option("--follow", help="Print progress until the run finishes; exit with its code."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One run and each of its items."""
@@ -510,18 +804,71 @@ def runs_show(
     from portalpilot._ledger import Ledger
     from portalpilot._render import print_run
 
-    ledger = Ledger(load_settings("runs show", as_json).state_dir)
+    settings = load_settings("runs show", as_json)
+    ledger = Ledger.of(settings)
     run = ledger.run(run_id)
     if run is None:
         bad_usage("runs show", f"no run {run_id!r} (see `portalpilot runs list`)", as_json, [])
+    if follow:
+        run = _follow(ledger, run_id, as_json)
     items = ledger.items(run_id)
     # Every state-changing click of the run, as the commit guard recorded it: "unknown"
     # or "clicking" is a change a person must check in the portal.
-    clicks = ChangeLog(ledger.path.parent).rows(run_id)
+    clicks = ChangeLog.of(settings).rows(run_id)
     if as_json:
         print_json({"run": run, "items": [item.__dict__ for item in items], "clicks": clicks})
     else:
         print_run(run, items, out, clicks)
+    if follow:
+        raise typer.Exit(_run_exit_code(items))
+
+
+FOLLOW_POLL_S = 1.0
+
+
+def _follow(ledger: Any, run_id: str, as_json: bool) -> dict[str, Any]:
+    """Progress lines (stderr with --json, else stdout) until the run is no longer running."""
+    import time
+
+    from portalpilot._render import print_progress
+
+    shown = None
+    while True:
+        run = ledger.run(run_id) or {}
+        items = ledger.items(run_id)
+        counts = _progress_counts(items)
+        if counts != shown:
+            print_progress(run_id, counts, err if as_json else out)
+            shown = counts
+        if run.get("state") != "running":
+            return run
+        time.sleep(FOLLOW_POLL_S)
+
+
+def _progress_counts(items: list[Any]) -> dict[str, int]:
+    counts = dict.fromkeys(
+        ("done", "refused", "invalid", "duplicate", "failed", "unknown", "pending"), 0
+    )
+    for item in items:
+        status = item.status.value
+        if status in ("pending", "in_progress"):
+            counts["pending"] += 1
+        elif status == "refused" and item.outcome == "invalid":
+            counts["invalid"] += 1
+        else:
+            counts[status] += 1
+    counts["items"] = len(items)
+    return counts
+
+
+def _run_exit_code(items: list[Any]) -> int:
+    """The worst item wins, as a batch's exit code: unknown, failed, invalid, refused, done."""
+    from portalpilot._batch import SEVERITY
+
+    found = {Outcome(item.outcome) for item in items if item.outcome in Outcome._value2member_map_}
+    if any(item.status.value in ("pending", "in_progress") for item in items):
+        found.add(Outcome.FAILED)
+    return max((SEVERITY.index(o), o.exit_code) for o in found | {Outcome.DONE})[1]
 
 
 @app.command(epilog=_epilog(f"{PROG} doctor", f"{PROG} doctor --login --json"))
@@ -641,7 +988,7 @@ def mock_serve(
         out.print(f"{portal}: {url}/{portal}/   demo login {email} / {password}", highlight=False)
     out.print("\nTo drive them:", style="dim")
     for portal, (email, password) in logins.items():
-        prefix = f"PORTALPILOT_{portal.upper()}__"
+        prefix = f"PORTALPILOT_{portal.replace('-', '_').upper()}__"
         out.print(f"  export {prefix}BASE_URL={url}/{portal}/", highlight=False)
         out.print(f"  export {prefix}EMAIL={email}", highlight=False)
         out.print(f"  export {prefix}PASSWORD={password}", highlight=False)
@@ -651,6 +998,63 @@ def mock_serve(
         pass
     finally:
         server.stop()
+
+
+@ledger_app.command(
+    "upgrade", epilog=_epilog(f"{PROG} ledger upgrade", f"{PROG} ledger upgrade --json")
+)
+def ledger_upgrade(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Bring the ledger's schema (SQLite, or PORTALPILOT_DATABASE_URL) to this version's."""
+    from portalpilot._db import database_url, upgrade
+
+    settings = load_settings("ledger upgrade", as_json)
+    url = database_url(settings)
+    try:
+        revision = upgrade(url)
+    except Exception as error:  # an unreachable database: say why, never its password
+        said = str(error).splitlines()[0] if str(error) else type(error).__name__
+        for secret in settings.secrets():
+            said = said.replace(secret, "***")
+        bad_usage("ledger upgrade", f"the database cannot be upgraded: {said}", as_json, [])
+    shown = "PORTALPILOT_DATABASE_URL" if settings.database_url else str(settings.state_dir)
+    if as_json:
+        print_json({"revision": revision, "database": shown})
+    else:
+        out.print(f"[green]✔[/] the ledger ({shown}) is at revision {revision}", highlight=False)
+
+
+@ledger_app.command(
+    "migrate",
+    epilog=_epilog(f"{PROG} ledger migrate --to postgresql://portalpilot@db.example/portalpilot"),
+)
+def ledger_migrate(
+    to: Annotated[
+        str, typer.Option("--to", metavar="URL", help="The PostgreSQL database to copy into.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Copy this machine's SQLite ledger into PostgreSQL (running it twice copies nothing twice)."""
+    from portalpilot._db import migrate_sqlite, normalise_url
+
+    settings = load_settings("ledger migrate", as_json)
+    source = settings.state_dir / "ledger.sqlite3"
+    if not source.is_file():
+        bad_usage("ledger migrate", f"no ledger at {source} to copy", as_json, [])
+    try:
+        target = normalise_url(to)
+        copied = migrate_sqlite(source, target)
+    except ValueError as error:
+        bad_usage("ledger migrate", f"--to: {error}", as_json, [])
+    except Exception as error:
+        bad_usage("ledger migrate", f"the copy failed: {type(error).__name__}", as_json, [])
+    if as_json:
+        print_json({"copied": copied})
+    else:
+        total = sum(copied.values())
+        detail = ", ".join(f"{table} {count}" for table, count in copied.items())
+        out.print(f"[green]✔[/] copied {total} rows ({detail})", highlight=False)
 
 
 def main() -> None:

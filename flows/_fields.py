@@ -76,9 +76,42 @@ ChopniOrder = Annotated[
     str,
     BeforeValidator(identifier(r"\d{4,12}", "the order number's digits, e.g. 418002", prefix="№")),
 ]
+# A helpdesk ticket's number: its digits, "#" allowed.
+TicketNumber = Annotated[
+    int,
+    BeforeValidator(identifier(r"\d{1,12}", "the ticket's number, e.g. 5201", prefix="#")),
+]
 # Optional free text: an empty value is no value.
 OptionalText = Annotated[str | None, BeforeValidator(blank_is_none)]
 # The same, 500 characters at most (a comment in a portal's form).
 Comment = Annotated[
     Annotated[str, StringConstraints(max_length=500)] | None, BeforeValidator(blank_is_none)
 ]
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A phone number: starts with + or 0 (+359 88 123 4567, 0888 123 456, 02 987 6543).
+PHONE = re.compile(r"(?<![\w+])(?:\+|0)[0-9][0-9 ()/-]{5,}[0-9]")
+LINK = re.compile(r"(?:https?://|www\.)[^\s<>\"')]+", re.IGNORECASE)
+
+
+def contact_details(text: str) -> list[str]:
+    """The e-mail addresses and phone numbers in `text` (9 to 15 digits for a phone):
+    what marketplaces forbid sellers to send their customers."""
+    found = [m.group(0) for m in EMAIL.finditer(text)]
+    for match in PHONE.finditer(text):
+        if 9 <= sum(c.isdigit() for c in match.group(0)) <= 15:
+            found.append(match.group(0).strip())
+    return found
+
+
+def outside_links(text: str, domain: str) -> list[str]:
+    """The links in `text` that lead outside `domain` (and its subdomains)."""
+    found = []
+    for match in LINK.finditer(text):
+        link = match.group(0)
+        host = re.sub(r"^(?:https?://)?", "", link, flags=re.IGNORECASE).split("/")[0]
+        host = host.split(":")[0].casefold()
+        if host != domain and not host.endswith("." + domain):
+            found.append(link)
+    return found

@@ -8,13 +8,12 @@ The seller's procedure (seed 004): "Започни разговор с клие�
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
-from flows._fields import ChopniOrder
+from flows._fields import ChopniOrder, contact_details
 from pages.chopni import CHOPNI, ConversationDialog, NoSuchOrder, OrderPage
 from pages.chopni._parse import squash
 from portalpilot import (
@@ -33,18 +32,6 @@ from portalpilot import (
 
 FILE_MAX = 5 * 1024 * 1024  # "5 MB" a file
 CONTACT_INFO = "Съобщението съдържа лична информация за контакт."
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# A phone number: starts with + or 0 (+359 88 123 4567, 0888 123 456, 02 987 6543).
-PHONE = re.compile(r"(?<![\w+])(?:\+|0)[0-9][0-9 ()/-]{5,}[0-9]")
-
-
-def contact_details(text: str) -> list[str]:
-    """The e-mail addresses and phone numbers in `text` (9 to 15 digits for a phone)."""
-    found = [m.group(0) for m in EMAIL.finditer(text)]
-    for match in PHONE.finditer(text):
-        if 9 <= sum(c.isdigit() for c in match.group(0)) <= 15:
-            found.append(match.group(0).strip())
-    return found
 
 
 class ChopniMessage(FlowInput):

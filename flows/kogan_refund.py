@@ -82,6 +82,10 @@ class KoganRefund(FlowInput):
         Comment,
         Field(description="Comment for the refund (500 characters at most)."),
     ] = None
+    search_days: Annotated[
+        int | None,
+        Field(description="Search the orders of the last 30 or 90 days; default: the setting."),
+    ] = None
 
     @property
     def subject(self) -> str:
@@ -100,6 +104,13 @@ class KoganRefund(FlowInput):
             value = [str(sku).strip().upper() for sku in value if str(sku).strip()]
             if len(set(value)) != len(value):
                 raise ValueError("a SKU is listed twice")
+        return value
+
+    @field_validator("search_days")
+    @classmethod
+    def _a_period_of_the_list(cls, value: int | None) -> int | None:
+        if value not in (None, 30, 90):
+            raise ValueError("the order list searches the last 30 or 90 days: give 30 or 90")
         return value
 
     @field_validator("all_items")
@@ -148,7 +159,7 @@ def not_found(reference: str, days: int) -> Refusal:
 
 def refund(ctx: FlowContext, order: KoganRefund) -> KoganRefundResult:
     """Refund dispatched Kogan order lines by ESG reference, exactly once."""
-    days = search_days(ctx)
+    days = order.search_days or search_days(ctx)
 
     # Manage my orders; widen the list from 7 to 30 days; search the ESG number.
     orders = OrderList(ctx.page).open_search(ctx.base_url, days, order.reference)

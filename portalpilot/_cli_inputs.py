@@ -65,6 +65,10 @@ def _parameter(name: str, field: FieldInfo) -> inspect.Parameter:
         info: Any = typer.Argument(help=help_text, show_default=False, metavar=name.upper())
         kind: Any = str
         default: Any = inspect.Parameter.empty
+    elif _is_bool(annotation) and field.default is True:
+        # On unless turned off: `--restock/--no-restock`.
+        info = typer.Option(f"{flag}/--no-{flag.removeprefix('--')}", help=help_text)
+        kind, default = bool, True
     elif _is_bool(annotation):
         # A flag is off unless given: "[default: False]" would say nothing.
         info = typer.Option(flag, help=help_text, show_default=False)

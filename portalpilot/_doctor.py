@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -43,7 +44,7 @@ def _portals(settings: Settings) -> dict[str, Any]:
             continue
         url = urljoin(portal.base_url, declared.login_path)
         try:
-            answer = httpx.get(url, timeout=5, follow_redirects=True)
+            answer = httpx.get(url, timeout=10, follow_redirects=True)
             ok = answer.status_code == 200
             found[name] = {"ok": ok, "url": url, "detail": f"HTTP {answer.status_code}"}
         except httpx.HTTPError as error:
@@ -93,7 +94,15 @@ def _log_in(settings: Settings, portals: dict[str, dict[str, Any]]) -> None:
 
 
 def diagnose(settings: Settings, *, login: bool = False) -> dict[str, Any]:
-    """The browser, each portal's sign-in page, and with `login` a real sign-in to each."""
+    """The browser, each portal's sign-in page, and with `login` a real sign-in to each.
+
+    In a thread of its own: Playwright's sync API refuses a thread running an asyncio loop.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="doctor") as thread:
+        return thread.submit(_diagnose, settings, login).result()
+
+
+def _diagnose(settings: Settings, login: bool) -> dict[str, Any]:
     browser = _browser(settings)
     portals = _portals(settings)
     if login and browser["ok"]:

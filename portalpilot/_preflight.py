@@ -46,10 +46,12 @@ def check_sign_in_page(portal: Portal, base_url: str) -> None:
         )
     if answer.status_code != 200:
         return  # 5xx, 429…: the portal's trouble, not the setting's
-    # Every sign-in page the specs describe has a field "Password"; a page without the
-    # word is another site (or another app on the same host).
-    if "password" not in answer.text.lower():
+    # Every sign-in page the specs describe asks for an email and a password (a two-step
+    # one, Shopify's or monday's, the email first); a page with neither word is another
+    # site, or another app on the same host.
+    text = answer.text.lower()
+    if "password" not in text and "email" not in text:
         raise ConfigError(
-            f"{variable}: {url} is not the {portal.title}'s sign-in page (it has no password "
-            "field); check the base URL"
+            f"{variable}: {url} is not the {portal.title}'s sign-in page (it asks for no "
+            "email or password); check the base URL"
         )

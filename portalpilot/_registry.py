@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from portalpilot._flow import Flow, Portal
+    from portalpilot._procedure import Procedure
 
 
 def _submodules(package: str) -> list[tuple[str, bool]]:
@@ -50,6 +51,17 @@ def flows() -> dict[str, Flow[Any]]:
         flow = getattr(importlib.import_module(f"flows.{name}"), "FLOW", None)
         if flow is not None:
             found[flow.name] = flow
+    return found
+
+
+@functools.cache
+def procedures() -> dict[str, Procedure[Any]]:
+    """Every procedure (a flow of flows): the modules of `flows/` defining `PROCEDURE`."""
+    found: dict[str, Procedure[Any]] = {}
+    for name, _ in _submodules("flows"):
+        procedure = getattr(importlib.import_module(f"flows.{name}"), "PROCEDURE", None)
+        if procedure is not None:
+            found[procedure.name] = procedure
     return found
 
 

@@ -31,6 +31,18 @@ INPUTS: dict[str, tuple[str, dict[str, Any]]] = {
         "mirakl.refund",
         {"order_id": "8817455903-A", "reason": "Item not received", "full": True},
     ),
+    "kogan_inbox": ("kogan_inbox.read_ticket", {"ticket": "5201"}),
+    "ecart": ("ecart.find_order", {"reference": "ESG-20481234"}),
+    "shopify": ("shopify.refund", {"order": "#1042", "email": "jane.citizen@example.com"}),
+    "monday": (
+        "monday.record_refund",
+        {
+            "order": "#1042",
+            "reference": "ESG-20481234",
+            "email": "jane.citizen@example.com",
+            "amount": "49.95",
+        },
+    ),
 }
 
 
@@ -42,9 +54,10 @@ def test_every_portal_has_a_case_here() -> None:
 def test_an_unexpected_error_mid_run_shows_the_password_nowhere(
     name: str, base_url: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    portal = MockPortal(f"{base_url}/{name}/")
+    mock = name.replace("_", "-")  # the mock's address: /kogan-inbox/ for kogan_inbox
+    portal = MockPortal(f"{base_url}/{mock}/")
     portal.reset()
-    email, password = demo_logins()[name]
+    email, password = demo_logins()[mock]
     flow_name, values = INPUTS[name]
     flow = registry.flows()[flow_name]
     item: FlowInput = flow.input_model.model_validate(values)

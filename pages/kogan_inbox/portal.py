@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page
-from pydantic import SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from pages.kogan_inbox.sign_in import SignInPage
 from portalpilot import PortalSettings
@@ -13,10 +13,50 @@ from portalpilot import PortalSettings
 ACCEPT = re.compile(r"^\s*(Accept|Accept all|Accept all cookies)\s*$", re.IGNORECASE)
 
 
+DEFAULT_REPLY = (
+    "Hi {customer},\n\n"
+    "We have refunded {amount} for your order {reference}. The refund will show on your "
+    "statement within 3 to 5 business days.\n\n"
+    "Kind regards,\nCustomer Care"
+)
+PLACEHOLDERS = ("{customer}", "{amount}", "{reference}")
+
+
+class KoganInboxSettings(PortalSettings):
+    """The Kogan inbox's settings: PORTALPILOT_KOGAN_INBOX__…"""
+
+    reply_template: str = Field(
+        DEFAULT_REPLY,
+        description="The public reply when a refund is done: {customer}, {amount} and "
+        "{reference} are filled in; {amount} is required.",
+    )
+
+    @field_validator("reply_template")
+    @classmethod
+    def _names_the_amount(cls, value: str) -> str:
+        # Tested before any browser starts: a reply that names no amount, or a typo in a
+        # placeholder, would reach every customer of the night's batch.
+        if "{amount}" not in value:
+            raise ValueError("the reply must name the amount: put {amount} in it")
+        unknown = set(re.findall(r"\{[^}]*\}", value)) - set(PLACEHOLDERS)
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder {', '.join(sorted(unknown))}; use {', '.join(PLACEHOLDERS)}"
+            )
+        return value.replace("\\n", "\n")  # a .env line carries "\n" for a line break
+
+    def reply(self, customer: str, amount: str, reference: str) -> str:
+        return (
+            self.reply_template.replace("{customer}", customer)
+            .replace("{amount}", amount)
+            .replace("{reference}", reference)
+        )
+
+
 class KoganInbox:
     name = "kogan_inbox"
     title = "Kogan inbox"
-    settings = PortalSettings  # only the address and the login: PORTALPILOT_KOGAN_INBOX__…
+    settings = KoganInboxSettings
     login_path = "login"
 
     def prepare(self, page: Page) -> None:

@@ -1,0 +1,286 @@
+"""Procedures: several flows, in several portals, run as one durable run on DBOS.
+
+A seller's procedure spans systems (the Kogan refund: inbox → Electronic Cart → Shopify
+→ monday → dispatch → inbox). Each system step is a flow of its own, usable alone; a
+procedure is the seller's order of those flows with the business decisions between
+them. It runs as one DBOS workflow, each flow one DBOS step (checkpointed), so that:
+
+- a process killed at any point is carried on by the same command: the workflow is
+  resumed after its last completed step (`DBOS.resume_workflow`), and the step that was
+  in flight runs again, which the commit guard makes safe (a click left open is read in
+  the portal before anything is clicked again);
+- a run that stopped on a failure (a system down) is run again as a new generation of
+  the same workflow: every step is idempotent, so what is done is verified in its system
+  and reported as such, never redone;
+- a run that finished (resolved, or refused) answers again what it answered.
+
+Each step is an item of one ledger run (row = step), so `runs show` lists the steps
+with their systems, statuses, changes and evidence.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from dbos import DBOS, SetWorkflowID
+from loguru import logger
+from pydantic import BaseModel
+
+from portalpilot import _registry as registry
+from portalpilot._errors import ConfigError
+from portalpilot._flow import FlowInput
+from portalpilot._ledger import ItemStatus, Ledger
+from portalpilot._results import FlowOutput, Outcome, Result
+from portalpilot._settings import Settings
+
+P = TypeVar("P", bound=FlowInput)
+QUEUE = "portalpilot-procedures"
+WORKFLOW = "portalpilot.procedure"
+
+
+class StepResult(BaseModel):
+    """One step of a procedure, as its result lists it."""
+
+    step: int
+    system: str
+    flow: str
+    status: str
+    outcome: Outcome
+    message: str
+    dry_run: bool = False
+    changes: list[str] = []
+    evidence: list[str] = []
+
+
+class Stopped(Exception):
+    """A step did not end done: the procedure stops there, with that step's outcome."""
+
+    def __init__(self, result: Result) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
+class Disagreement(Exception):
+    """Two systems say different things: a refusal naming both values and both systems."""
+
+    def __init__(self, message: str, status: str = "mismatch") -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+@dataclass
+class Steps:
+    """What a procedure's code calls: each `run` is one durable step (one flow)."""
+
+    run_id: str
+    done: list[StepResult] = field(default_factory=list)
+
+    def run(self, flow: str, values: dict[str, Any], *, stop_unless_done: bool = True) -> Result:
+        """Run `flow` with `values` as the next step; a step not done stops the procedure
+        (unless `stop_unless_done` is False: the caller decides, e.g. to widen a search)."""
+        number = len(self.done) + 1
+        result = Result.model_validate(_procedure_step(self.run_id, number, flow, values))
+        fields = result.fields()
+        self.done.append(
+            StepResult(
+                step=number,
+                system=registry.flows()[flow].portal.title,
+                flow=flow,
+                status=result.status,
+                outcome=result.outcome,
+                message=result.message,
+                dry_run=result.dry_run,
+                changes=list(fields.get("changes") or []),
+                evidence=result.evidence,
+            )
+        )
+        if stop_unless_done and result.outcome is not Outcome.DONE:
+            raise Stopped(result)
+        return result
+
+
+@dataclass(frozen=True)
+class Procedure(Generic[P]):
+    """A flow of flows: declared in `flows/<name>.py` as `PROCEDURE`."""
+
+    name: str  # "kogan.resolve_ticket"
+    command: str  # the CLI's words under the portal's group: "resolve"
+    input_model: type[P]
+    run: Callable[[Steps, P], FlowOutput]
+    flows: tuple[str, ...]  # every flow it may run: their portals are checked first
+    changes_state: bool = True
+
+    @property
+    def summary(self) -> str:
+        return (self.run.__doc__ or self.name).strip().splitlines()[0]
+
+
+# --- inside the workflow ------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    settings: Settings
+    robot: Any  # portalpilot._engine.RunRobot
+    gate: Any  # portalpilot._agent.policy.Gate
+
+
+_context: _Context | None = None
+_lock = threading.Lock()  # one procedure at a time in a process (DBOS is process-wide)
+
+
+@DBOS.step(name="portalpilot.procedure_step")
+def _procedure_step(
+    run_id: str, row: int, flow_name: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    from portalpilot._agent.policy import guarded
+
+    if _context is None:
+        raise ConfigError("no procedure is running in this process")
+    flow = registry.flows()[flow_name]
+    item = flow.input_model.model_validate(values)
+    account = _context.settings.portal(flow.portal.name).email or ""
+    ledger = Ledger.of(_context.settings)
+    try:
+        if all(i.row != row for i in ledger.items(run_id)):
+            ledger.add_item(
+                run_id, row, flow.name, account, flow.item_key(item),
+                item.model_dump(mode="json"), subject=item.subject,
+            )  # fmt: skip
+        ledger.mark_started(run_id, row)
+        result = _context.robot.run_in(run_id, guarded(flow, _context.gate), item)
+        result.run_id = run_id
+        ledger.record(run_id, row, result, ItemStatus.of(result.outcome))
+    finally:
+        ledger.close()
+    data: dict[str, Any] = result.model_dump(mode="json")
+    return data
+
+
+@DBOS.workflow(name=WORKFLOW)
+def _procedure_workflow(name: str, run_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    procedure = procedures()[name]
+    item = procedure.input_model.model_validate(values)
+    steps = Steps(run_id)
+    outcome, status, message, extra = Outcome.DONE, "", "", {}
+    try:
+        output = procedure.run(steps, item)
+        status, message = output.status, output.message
+        extra = output.model_dump(mode="json", exclude={"status", "message"})
+    except Stopped as stop:
+        failed = stop.result
+        outcome, status = failed.outcome, failed.status
+        system = steps.done[-1].system
+        message = f"stopped at step {len(steps.done)} ({system}): {failed.message}"
+    except Disagreement as error:
+        outcome, status, message = Outcome.REFUSED, error.status, error.message
+    result = Result(
+        flow=name,
+        status=status,
+        outcome=outcome,
+        reference=item.subject,
+        message=message,
+        dry_run=item.dry_run,
+        evidence=[path for step in steps.done for path in step.evidence],
+        attempts=1,
+        run_id=run_id,
+        **{**extra, "steps": [s.model_dump(mode="json") for s in steps.done]},
+    )
+    return result.model_dump(mode="json")
+
+
+# --- running one -----------------------------------------------------------------------------
+
+
+def procedures() -> dict[str, Procedure[Any]]:
+    """Every procedure: the modules of `flows/` that define `PROCEDURE`."""
+    return registry.procedures()
+
+
+def workflow_id(procedure: Procedure[Any], item: FlowInput, generation: int) -> str:
+    base = f"{procedure.name}:{item.key}"
+    return base if generation == 1 else f"{base}#{generation}"
+
+
+def run_procedure(settings: Settings, procedure: Procedure[Any], item: FlowInput) -> Result:
+    """Run `procedure` for `item` to its end, or carry on an earlier run of it.
+
+    ConfigError (exit 2) before anything starts if a portal it needs is not configured.
+    It runs in a thread of its own: DBOS's synchronous API (like Playwright's) refuses a
+    thread where an asyncio loop runs, as in an agent's server or under pytest-playwright.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="procedure") as thread:
+        return thread.submit(_run_procedure, settings, procedure, item).result()
+
+
+def _run_procedure(settings: Settings, procedure: Procedure[Any], item: FlowInput) -> Result:
+    from portalpilot._agent.policy import Gate
+    from portalpilot._engine import RunRobot, _quiet_dbos, config
+    from portalpilot._preflight import preflight
+
+    for flow_name in procedure.flows:  # every system's settings, before any browser
+        preflight(settings, registry.flows()[flow_name])
+    gate = Gate.of(settings)
+    gate.policy()
+    global _context
+    with _lock:
+        _quiet_dbos()
+        executor = f"procedure-{socket.gethostname()}-{os.getpid()}"
+        DBOS(config=config(settings, executor))
+        DBOS.listen_queues([QUEUE])  # never a batch's items: those are the workers'
+        robot = RunRobot(settings, workers=1)
+        try:
+            DBOS.launch()
+            queue = DBOS.register_queue(QUEUE, polling_interval_sec=0.2)
+            _context = _Context(settings, robot, gate)
+            return _run(settings, procedure, item, queue)
+        finally:
+            _context = None
+            DBOS.destroy(workflow_completion_timeout_sec=0)
+            robot.close()
+
+
+def _run(settings: Settings, procedure: Procedure[Any], item: FlowInput, queue: Any) -> Result:
+    from portalpilot._runner import new_run_id
+
+    values = item.model_dump(mode="json")
+    if item.dry_run:  # a plan never blocks, nor is blocked by, a real run
+        generation, wid, state = 0, f"{procedure.name}:{item.key}#dry-{new_run_id()}", None
+    else:
+        generation = 1
+        while True:
+            wid = workflow_id(procedure, item, generation)
+            found = DBOS.get_workflow_status(wid)
+            if found is None:
+                state = None
+                break
+            if found.status in ("PENDING", "ENQUEUED"):
+                state = "carry_on"
+                break
+            if found.status == "SUCCESS":
+                earlier = Result.model_validate(DBOS.retrieve_workflow(wid).get_result())
+                if earlier.outcome in (Outcome.DONE, Outcome.REFUSED):
+                    return earlier  # resolved, or refused: the same answer again
+            generation += 1  # failed or stopped: a new generation, its steps verified
+    ledger = Ledger.of(settings)
+    try:
+        if state == "carry_on":
+            logger.info("carrying on {} after its last completed step", wid)
+            handle = DBOS.resume_workflow(wid, queue_name=QUEUE)
+        else:
+            run_id = new_run_id()
+            ledger.start_run(run_id, procedure.name, source="cli", dry_run=item.dry_run)
+            with SetWorkflowID(wid):
+                handle = queue.enqueue(_procedure_workflow, procedure.name, run_id, values)
+        result = Result.model_validate(handle.get_result())
+        if result.run_id:
+            ledger.finish_run(result.run_id, "finished")
+        return result
+    finally:
+        ledger.close()

@@ -1,0 +1,205 @@
+"""The whole Kogan refund procedure, from one inbox ticket, across five mock portals.
+
+Every system is asserted on its own `__mock__/state`: one refund in Shopify, one monday
+item, one dispatch refund, one reply and one Solved change — or, on a refusal, nothing
+anywhere. A run killed mid-way is finished by the same command, each change once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, MockPortal
+
+from fixtures.server import demo_logins
+from flows.kogan_resolve_ticket import PROCEDURE, KoganResolveTicket
+from portalpilot import Outcome, PortalSettings, Result, Settings
+from portalpilot._procedure import run_procedure
+from portalpilot._settings import RetrySettings
+
+# The portal's settings name → the mock's address.
+SYSTEMS = {
+    "kogan_inbox": "kogan-inbox",
+    "ecart": "ecart",
+    "shopify": "shopify",
+    "monday": "monday",
+    "kogan": "kogan",
+}
+# What each system's events say changed (reads and logins aside).
+CHANGES = {
+    "kogan-inbox": {"comment", "status_change"},
+    "shopify": {"refund"},
+    "monday": {"item_created", "item_renamed", "column_changed"},
+    "kogan": {"refund"},
+}
+
+
+@pytest.fixture
+def mocks(base_url: str) -> Iterator[dict[str, MockPortal]]:
+    portals = {mock: MockPortal(f"{base_url}/{mock}/") for mock in SYSTEMS.values()}
+    for portal in portals.values():
+        portal.reset()
+    yield portals
+    for portal in portals.values():
+        portal.http.close()
+
+
+def settings_for(base_url: str, state: Path) -> Settings:
+    logins = demo_logins()
+    portals: dict[str, Any] = {}
+    for name, mock in SYSTEMS.items():
+        email, password = logins[mock]
+        portals[name] = PortalSettings(
+            base_url=f"{base_url}/{mock}/", email=email, password=password
+        )
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        state_dir=state,
+        retries=RetrySettings(attempts=3, backoff_s=0.05, backoff_max_s=0.2),
+        **portals,
+    )
+
+
+def env_for(base_url: str, state: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTALPILOT_")}
+    logins = demo_logins()
+    for name, mock in SYSTEMS.items():
+        email, password = logins[mock]
+        prefix = f"PORTALPILOT_{name.upper()}__"
+        env.update(
+            {
+                f"{prefix}BASE_URL": f"{base_url}/{mock}/",
+                f"{prefix}EMAIL": email,
+                f"{prefix}PASSWORD": password,
+            }
+        )
+    env["PORTALPILOT_STATE_DIR"] = str(state)
+    env["PORTALPILOT_RETRIES__ATTEMPTS"] = "3"
+    return env
+
+
+def changes(mocks: dict[str, MockPortal]) -> dict[str, list[str]]:
+    return {
+        mock: [e["type"] for e in mocks[mock].events() if e["type"] in kinds]
+        for mock, kinds in CHANGES.items()
+    }
+
+
+def resolve(settings: Settings, ticket: int, **values: Any) -> Result:
+    item = KoganResolveTicket(ticket=ticket, reason="Faulty Item", **values)  # type: ignore[arg-type]
+    return run_procedure(settings, PROCEDURE, item)
+
+
+def test_the_plain_path_then_the_same_answer_again(
+    base_url: str, mocks: dict[str, MockPortal], tmp_path: Path
+) -> None:
+    settings = settings_for(base_url, tmp_path / "state")
+    first = resolve(settings, 5201)  # K1
+    again = resolve(settings, 5201)
+
+    assert (first.outcome, first.status) == (Outcome.DONE, "resolved"), first.message
+    assert first.fields()["amount"] == "49.95"
+    assert [s["flow"] for s in first.fields()["steps"] if not s["dry_run"]][-4:] == [
+        "shopify.refund",
+        "monday.record_refund",
+        "kogan.refund",
+        "kogan_inbox.reply_and_solve",
+    ]
+    assert again.model_dump() == first.model_dump()  # finished: answered, not redone
+    done = changes(mocks)
+    assert done["shopify"] == ["refund"] and done["kogan"] == ["refund"]
+    assert done["monday"].count("item_created") == 1
+    assert sorted(done["kogan-inbox"]) == ["comment", "status_change"]
+    assert mocks["kogan-inbox"].events("policy_violation") == []
+    [refund] = mocks["kogan"].events("refund")
+    assert refund["reference"] == "ESG-20481234"
+
+
+def test_half_done_only_the_rest_is_done(
+    base_url: str, mocks: dict[str, MockPortal], tmp_path: Path
+) -> None:
+    result = resolve(settings_for(base_url, tmp_path / "state"), 5205)  # K4
+
+    assert (result.outcome, result.status) == (Outcome.DONE, "resolved"), result.message
+    statuses = {s["flow"]: s["status"] for s in result.fields()["steps"] if not s["dry_run"]}
+    assert statuses["shopify.refund"] == "already_refunded"
+    assert statuses["monday.record_refund"] == "already_recorded"
+    assert statuses["kogan.refund"] == "refunded"
+    assert changes(mocks) == {
+        "kogan-inbox": ["comment", "status_change"],
+        "shopify": [],
+        "monday": [],
+        "kogan": ["refund"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("ticket", "status", "words"),
+    [
+        (5207, "not_synced", "Electronic Cart"),  # K6: no Shopify order
+        (5211, "several_items", "monday"),  # K10: two items "#1057"
+    ],
+)
+def test_a_refusal_anywhere_changes_nothing_anywhere(
+    base_url: str,
+    mocks: dict[str, MockPortal],
+    tmp_path: Path,
+    ticket: int,
+    status: str,
+    words: str,
+) -> None:
+    result = resolve(settings_for(base_url, tmp_path / "state"), ticket)
+
+    assert (result.outcome, result.status) == (Outcome.REFUSED, status), result.message
+    assert words in result.message
+    assert changes(mocks) == {mock: [] for mock in CHANGES}
+
+
+def test_the_dry_run_plans_all_five_systems_and_changes_nothing(
+    base_url: str, mocks: dict[str, MockPortal], tmp_path: Path
+) -> None:
+    result = resolve(settings_for(base_url, tmp_path / "state"), 5212, dry_run=True)  # K11
+
+    assert (result.outcome, result.status) == (Outcome.DONE, "dry_run"), result.message
+    systems = {s["system"] for s in result.fields()["steps"]}
+    assert len(systems) == 5
+    assert result.fields()["shopify_order"] == "#1058"  # found by reference, 90 days
+    assert changes(mocks) == {mock: [] for mock in CHANGES}
+
+
+def test_killed_after_the_shopify_refund_the_same_command_finishes_once(
+    base_url: str, mocks: dict[str, MockPortal], tmp_path: Path
+) -> None:
+    env = env_for(base_url, tmp_path / "state")
+    args = [sys.executable, "-m", "cli", "kogan", "resolve", "5208", "--reason", "Faulty Item"]
+    first = subprocess.Popen(
+        args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 240
+    while not mocks["shopify"].events("refund"):  # K7: the refund is made, nothing after
+        assert first.poll() is None, "the procedure ended before its Shopify refund"
+        assert time.monotonic() < deadline, "no Shopify refund in time"
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert changes(mocks)["kogan"] == []
+
+    again = subprocess.run(
+        [*args, "--json"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert json.loads(again.stdout)["status"] == "resolved"
+    done = changes(mocks)
+    assert done["shopify"] == ["refund"] and done["kogan"] == ["refund"]
+    assert done["monday"].count("item_created") == 1
+    assert sorted(done["kogan-inbox"]) == ["comment", "status_change"]
