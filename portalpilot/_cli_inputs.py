@@ -184,7 +184,7 @@ def applies(flow: Flow[Any], name: str, fixed: Mapping[str, Any]) -> bool:
 
     A read-only flow changes nothing, so it has no `--dry-run`. For a Face, a field
     doesn't apply when a value that the model takes without the fixed values is refused
-    with them (`--note` is for REFUNDED, so `chopni complete` has none).
+    with them (a note only one status takes is not offered by the other statuses' faces).
     """
     if name in fixed:
         return False

@@ -8,7 +8,7 @@ machines: `PORTALPILOT_DATABASE_URL` (PostgreSQL) holds it, and the ledger too.
   replayed click by click: the commit guard makes each click exactly once and reads the
   portal before clicking again after a click nobody saw settled), records the result in
   the ledger as a second step, and finishes the run when its last item is done.
-- **Workflow id = the item's identity**, `kogan.refund:<account>:<item key>` (the key
+- **Workflow id = the item's identity**, `<flow>:<account>:<item key>` (the key
   the ledger's "done before" uses). Two processes given the same file, or the same
   refund twice, make one workflow: the second enqueue finds the id taken and records
   its item as a `duplicate` of the run that holds it. An item whose workflow finished

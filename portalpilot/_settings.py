@@ -42,7 +42,7 @@ class PortalSettings(BaseModel):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(
                 f"{value!r} is not a web address: give the portal's address with http:// or "
-                "https://, e.g. https://portal.example.com/kogan/"
+                "https://, e.g. https://portal.example.com/seller/"
             )
         # Page objects join relative paths ("orders", "login") onto this URL.
         if not value.endswith("/"):
