@@ -43,6 +43,7 @@ from portalpilot._agent.policy import Gate
 from portalpilot._batch_run import run_single
 from portalpilot._cli_inputs import cli_names, describe_errors, examples, flow_command, parse_input
 from portalpilot._logging import configure_logging
+from portalpilot._registry import runnables
 from portalpilot._render import print_json, print_result
 
 PROG = "portalpilot"
@@ -490,8 +491,9 @@ def batch(
         bad_usage("batch", "give either FILE --flow NAME, or --resume RUN_ID", as_json, [])
     if not resume and not (file and flow):
         bad_usage("batch", "give FILE and --flow NAME (or --resume RUN_ID)", as_json, [])
-    if flow and flow not in FLOWS:
-        bad_usage("batch", f"no flow {flow}; flows: {', '.join(FLOWS)}", as_json, [])
+    runnable = runnables()
+    if flow and flow not in runnable:
+        bad_usage("batch", f"no flow {flow}; flows: {', '.join(runnable)}", as_json, [])
     settings = load_settings("batch", as_json)
     size = workers or settings.batch.workers
     bad_rows: list[Any] = []
@@ -502,6 +504,8 @@ def batch(
             print_bad_rows(rows, err)
 
     if enqueue or (resume and _queued_run(settings, resume)):
+        if flow and flow not in FLOWS:  # a procedure: its steps are the engine's workflow
+            bad_usage("batch", f"{flow} runs in the foreground: leave out --enqueue", as_json, [])
         if workers:
             bad_usage("batch", "--workers is the workers' own (`worker --workers`)", as_json, [])
         if resume and report:
@@ -512,7 +516,7 @@ def batch(
         if resume:
             outcome = resume_batch(
                 settings,
-                FLOWS,
+                runnable,
                 resume,
                 workers=size,
                 report=report,
@@ -522,7 +526,7 @@ def batch(
             assert file and flow
             outcome = run_batch_file(
                 settings,
-                FLOWS[flow],
+                runnable[flow],
                 file,
                 workers=size,
                 dry_run=dry_run,

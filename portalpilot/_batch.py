@@ -21,6 +21,7 @@ from portalpilot._ledger import ItemStatus, Ledger
 from portalpilot._progress import ProgressSink
 from portalpilot._results import Outcome, Result
 from portalpilot._runner import Robot
+from portalpilot._settings import Settings
 
 # The worst outcome decides the exit code: unknown, then failed, bad input, refused, done.
 SEVERITY = [Outcome.DONE, Outcome.REFUSED, Outcome.INVALID, Outcome.FAILED, Outcome.UNKNOWN]
@@ -115,6 +116,79 @@ class Batch:
         finally:
             self.progress.stop()
         outcome.pending = [job.row for job in queue]
+        outcome.stopped = self._why if outcome.pending else None
+        outcome.duration_s += time.perf_counter() - started
+        if outcome.stopped:
+            logger.warning("batch stopped: {}", outcome.stopped)
+        return outcome
+
+
+class ProcedureBatch:
+    """A batch of a procedure (portalpilot/_procedure.py): its rows one after the other,
+    each a durable run across several portals. One at a time, since a procedure's run
+    holds the process's engine (DBOS is process-wide); `stop()` as for `Batch`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        ledger: Ledger,
+        procedure: Any,  # portalpilot._procedure.Procedure (it imports DBOS: lazily)
+        progress: ProgressSink,
+        *,
+        stop_after_failures: int = 5,
+    ) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.procedure = procedure
+        self.progress = progress
+        self.stop_after_failures = stop_after_failures
+        self._stop = threading.Event()
+        self._why: str | None = None
+
+    def stop(self, why: str) -> None:
+        if not self._stop.is_set():
+            self._why = why
+            self._stop.set()
+
+    def run(self, jobs: list[Job], outcome: BatchOutcome) -> BatchOutcome:
+        from portalpilot._procedure import run_procedures
+
+        started = time.perf_counter()
+        ran: set[int] = set()
+        failures_in_a_row = 0
+
+        def begin(index: int) -> None:
+            self.ledger.mark_started(outcome.run_id, jobs[index].row)
+
+        def each(index: int, result: Result) -> None:
+            nonlocal failures_in_a_row
+            job = jobs[index]
+            ran.add(job.row)
+            self.ledger.record(outcome.run_id, job.row, result, ItemStatus.of(result.outcome))
+            outcome.results[job.row] = result
+            self.progress.advance(result)
+            if result.outcome is Outcome.FAILED:
+                failures_in_a_row += 1
+                if failures_in_a_row >= self.stop_after_failures:
+                    self.stop(f"{failures_in_a_row} failures in a row (last: {result.message})")
+            else:
+                failures_in_a_row = 0
+
+        self.progress.start(len(jobs))
+        try:
+            items = [job.item for job in jobs]
+            run_procedures(
+                self.settings,
+                self.procedure,
+                items,
+                each,
+                source="batch",
+                stop=self._stop,
+                begin=begin,
+            )
+        finally:
+            self.progress.stop()
+        outcome.pending = [job.row for job in jobs if job.row not in ran]
         outcome.stopped = self._why if outcome.pending else None
         outcome.duration_s += time.perf_counter() - started
         if outcome.stopped:

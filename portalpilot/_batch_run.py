@@ -16,13 +16,14 @@ from typing import Any
 from loguru import logger
 
 from portalpilot._agent.policy import Gate, PolicyBreach, guarded, refused
-from portalpilot._batch import Batch, BatchOutcome, Job
+from portalpilot._batch import Batch, BatchOutcome, Job, ProcedureBatch
 from portalpilot._batchfile import BadRow, read_batch
 from portalpilot._errors import ConfigError
 from portalpilot._flow import Flow, FlowInput
 from portalpilot._ledger import ItemStatus, Ledger
 from portalpilot._preflight import preflight
 from portalpilot._progress import ProgressSink
+from portalpilot._registry import is_procedure
 from portalpilot._report import check_report_path, write_report
 from portalpilot._report_html import write_html
 from portalpilot._results import Outcome, Result
@@ -79,7 +80,7 @@ def _skipped(flow: Flow[Any], job: Job, account: str, status: str, message: str)
 
 
 @contextmanager
-def stop_on_signals(batch: Batch) -> Iterator[None]:
+def stop_on_signals(batch: Batch | ProcedureBatch) -> Iterator[None]:
     """Ctrl-C or SIGTERM: no new item starts, the ones in flight finish. Twice: now."""
 
     def handler(signum: int, _frame: Any) -> None:
@@ -358,7 +359,17 @@ def _run(
     run_id = outcome.run_id
     run_dir = settings.state_dir / "runs" / run_id
     try:
-        if jobs:  # a batch with nothing left to run opens no browser
+        if jobs and is_procedure(flow):  # a procedure: a run across several portals
+            procedures = ProcedureBatch(
+                settings,
+                ledger,
+                flow,
+                progress(),
+                stop_after_failures=settings.batch.stop_after_failures,
+            )
+            with stop_on_signals(procedures):
+                procedures.run(jobs, outcome)
+        elif jobs:  # a batch with nothing left to run opens no browser
             with Robot(settings, workers=workers, run_id=run_id) as robot:
                 batch = Batch(
                     robot,

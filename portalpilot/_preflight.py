@@ -16,6 +16,7 @@ import httpx
 
 from portalpilot._errors import ConfigError
 from portalpilot._flow import Flow, Portal
+from portalpilot._registry import is_procedure
 from portalpilot._settings import Settings
 
 TIMEOUT_S = 10.0
@@ -23,8 +24,13 @@ NOT_THERE = (404, 410)
 
 
 def preflight(settings: Settings, flow: Flow[Any]) -> str:
-    """The account (email) the flow will sign in as; ConfigError names what is wrong."""
+    """The account (email) the flow will sign in as; ConfigError names what is wrong.
+
+    A procedure (portalpilot/_procedure.py) checks every system it works in."""
     settings.check_names()
+    if is_procedure(flow):
+        account: str = flow.preflight(settings)  # type: ignore[attr-defined]
+        return account
     portal = settings.portal(flow.portal.name)
     base_url, email, _ = portal.require(flow.portal.name)
     check_sign_in_page(flow.portal, base_url)

@@ -36,6 +36,7 @@ from portalpilot import _registry as registry
 from portalpilot._errors import ConfigError
 from portalpilot._flow import FlowInput
 from portalpilot._ledger import ItemStatus, Ledger
+from portalpilot._logging import log_unexpected, scrub
 from portalpilot._results import FlowOutput, Outcome, Result
 from portalpilot._settings import Settings
 
@@ -113,12 +114,35 @@ class Procedure(Generic[P]):
     command: str  # the CLI's words under the portal's group: "resolve"
     input_model: type[P]
     run: Callable[[Steps, P], FlowOutput]
-    flows: tuple[str, ...]  # every flow it may run: their portals are checked first
+    flows: tuple[str, ...]  # every flow it may run, the first where the request is
     changes_state: bool = True
+    faces: tuple[Any, ...] = ()  # (a flow's other CLI commands: a procedure has none)
 
     @property
     def summary(self) -> str:
         return (self.run.__doc__ or self.name).strip().splitlines()[0]
+
+    @property
+    def portal(self) -> Any:
+        """The portal of its first flow, where the request is (its account is the run's)."""
+        return registry.flows()[self.flows[0]].portal
+
+    @property
+    def systems(self) -> list[str]:
+        """The systems it works in, each once, in the order of its steps."""
+        titles = [registry.flows()[name].portal.title for name in self.flows]
+        return list(dict.fromkeys(titles))
+
+    def item_key(self, item: P) -> str:
+        return item.key
+
+    def preflight(self, settings: Settings) -> str:
+        """Every system's settings checked, before any browser (ConfigError: exit 2); the
+        account of the first."""
+        from portalpilot._preflight import preflight
+
+        accounts = [preflight(settings, registry.flows()[name]) for name in self.flows]
+        return accounts[0]
 
 
 # --- inside the workflow ------------------------------------------------------------------
@@ -208,24 +232,54 @@ def workflow_id(procedure: Procedure[Any], item: FlowInput, generation: int) -> 
     return base if generation == 1 else f"{base}#{generation}"
 
 
-def run_procedure(settings: Settings, procedure: Procedure[Any], item: FlowInput) -> Result:
+def run_procedure(
+    settings: Settings, procedure: Procedure[Any], item: FlowInput, *, source: str = "cli"
+) -> Result:
     """Run `procedure` for `item` to its end, or carry on an earlier run of it.
 
     ConfigError (exit 2) before anything starts if a portal it needs is not configured.
+    """
+    results: list[Result] = []
+    run_procedures(settings, procedure, [item], lambda _, r: results.append(r), source=source)
+    return results[0]
+
+
+def run_procedures(
+    settings: Settings,
+    procedure: Procedure[Any],
+    items: list[FlowInput],
+    each: Callable[[int, Result], None],
+    *,
+    source: str,
+    stop: threading.Event | None = None,
+    begin: Callable[[int], None] | None = None,
+) -> None:
+    """Run `procedure` for each item in turn, on one engine and one browser, calling
+    `begin(index)` as each starts and `each(index, result)` as it ends; a set `stop`
+    ends it between two items.
+
     It runs in a thread of its own: DBOS's synchronous API (like Playwright's) refuses a
     thread where an asyncio loop runs, as in an agent's server or under pytest-playwright.
     """
     with ThreadPoolExecutor(1, thread_name_prefix="procedure") as thread:
-        return thread.submit(_run_procedure, settings, procedure, item).result()
+        thread.submit(
+            _run_procedures, settings, procedure, items, each, source, stop, begin
+        ).result()
 
 
-def _run_procedure(settings: Settings, procedure: Procedure[Any], item: FlowInput) -> Result:
+def _run_procedures(
+    settings: Settings,
+    procedure: Procedure[Any],
+    items: list[FlowInput],
+    each: Callable[[int, Result], None],
+    source: str,
+    stop: threading.Event | None,
+    begin: Callable[[int], None] | None,
+) -> None:
     from portalpilot._agent.policy import Gate
     from portalpilot._engine import RunRobot, _quiet_dbos, config
-    from portalpilot._preflight import preflight
 
-    for flow_name in procedure.flows:  # every system's settings, before any browser
-        preflight(settings, registry.flows()[flow_name])
+    procedure.preflight(settings)  # every system's settings, before any browser
     gate = Gate.of(settings)
     gate.policy()
     global _context
@@ -239,14 +293,40 @@ def _run_procedure(settings: Settings, procedure: Procedure[Any], item: FlowInpu
             DBOS.launch()
             queue = DBOS.register_queue(QUEUE, polling_interval_sec=0.2)
             _context = _Context(settings, robot, gate)
-            return _run(settings, procedure, item, queue)
+            for index, item in enumerate(items):
+                if stop is not None and stop.is_set():
+                    break
+                if begin is not None:
+                    begin(index)
+                try:
+                    result = _run(settings, procedure, item, queue, source)
+                except Exception as error:  # the procedure's own code, or the engine's
+                    log_unexpected(logger, error, f"{procedure.name} {item.subject}")
+                    result = _broken(procedure, item, error)
+                each(index, result)
         finally:
             _context = None
             DBOS.destroy(workflow_completion_timeout_sec=0)
             robot.close()
 
 
-def _run(settings: Settings, procedure: Procedure[Any], item: FlowInput, queue: Any) -> Result:
+def _broken(procedure: Procedure[Any], item: FlowInput, error: Exception) -> Result:
+    """A run that ended on an unexpected error: what its steps did is in its system and in
+    the ledger; run it again and every step is verified there, never redone."""
+    return Result(
+        flow=procedure.name,
+        status="error",
+        outcome=Outcome.FAILED,
+        reference=item.subject,
+        message=f"stopped by an unexpected error ({type(error).__name__}: {scrub(str(error))}); "
+        "the same command carries on, each step done once",
+        dry_run=item.dry_run,
+    )
+
+
+def _run(
+    settings: Settings, procedure: Procedure[Any], item: FlowInput, queue: Any, source: str
+) -> Result:
     from portalpilot._runner import new_run_id
 
     values = item.model_dump(mode="json")
@@ -275,7 +355,7 @@ def _run(settings: Settings, procedure: Procedure[Any], item: FlowInput, queue: 
             handle = DBOS.resume_workflow(wid, queue_name=QUEUE)
         else:
             run_id = new_run_id()
-            ledger.start_run(run_id, procedure.name, source="cli", dry_run=item.dry_run)
+            ledger.start_run(run_id, procedure.name, source=source, dry_run=item.dry_run)
             with SetWorkflowID(wid):
                 handle = queue.enqueue(_procedure_workflow, procedure.name, run_id, values)
         result = Result.model_validate(handle.get_result())

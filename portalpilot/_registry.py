@@ -65,6 +65,17 @@ def procedures() -> dict[str, Procedure[Any]]:
     return found
 
 
+def runnables() -> dict[str, Any]:
+    """Flows and procedures, by name: what a batch file or an agent's tool can run."""
+    return {**flows(), **procedures()}
+
+
+def is_procedure(runnable: object) -> bool:
+    """A procedure (portalpilot/_procedure.py), told from a flow without importing the
+    engine it runs on."""
+    return hasattr(runnable, "systems")
+
+
 def portal(name: str) -> Portal:
     from portalpilot._errors import ConfigError
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, MockPortal
+from conftest import ROOT, MockPortal, run_cli
 
 from fixtures.server import demo_logins
 from flows.kogan_resolve_ticket import PROCEDURE, KoganResolveTicket
@@ -92,6 +92,11 @@ def changes(mocks: dict[str, MockPortal]) -> dict[str, list[str]]:
         mock: [e["type"] for e in mocks[mock].events() if e["type"] in kinds]
         for mock, kinds in CHANGES.items()
     }
+
+
+def report_rows(ran: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
+    report = Path(json.loads(ran.stdout)["report"])
+    return [json.loads(line) for line in report.read_text().splitlines()]
 
 
 def resolve(settings: Settings, ticket: int, **values: Any) -> Result:
@@ -203,3 +208,52 @@ def test_killed_after_the_shopify_refund_the_same_command_finishes_once(
     assert done["shopify"] == ["refund"] and done["kogan"] == ["refund"]
     assert done["monday"].count("item_created") == 1
     assert sorted(done["kogan-inbox"]) == ["comment", "status_change"]
+
+
+def test_a_morning_s_tickets_as_a_batch_each_scenario_once(
+    base_url: str, mocks: dict[str, MockPortal], tmp_path: Path
+) -> None:
+    env = env_for(base_url, tmp_path / "state")
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(
+        "ticket,reason\n"
+        "5202,Faulty Item\n"  # K2: ESG-1001234, whose number begins ESG-10012345
+        "5204,Faulty Item\n"  # K3: written by Kogan for the customer
+        "5206,Faulty Item\n"  # K5: one email, three orders; the board's "1045"
+        "5207,Faulty Item\n"  # K6: not in Shopify: refused, nothing changed
+        "5209,Faulty Item\n"  # K8: the other line of a half-refunded order
+        "5210,Faulty Item\n"  # K9: 王芳
+        "5202,Faulty Item\n"  # the same ticket twice: once
+    )
+    args = ["batch", str(tickets), "--flow", "kogan.resolve_ticket", "--json"]
+
+    ran = run_cli(*args, env=env, timeout=600)
+
+    assert ran.returncode == 1, ran.stdout + ran.stderr  # K6's refusal: exit 1
+    statuses = {row["row"]: row["status"] for row in report_rows(ran)}
+    assert statuses == {
+        2: "resolved",
+        3: "resolved",
+        4: "resolved",
+        5: "not_synced",
+        6: "resolved",
+        7: "resolved",
+        8: "duplicate",
+    }
+    dispatch = sorted((e["reference"], e["sku"]) for e in mocks["kogan"].events("refund"))
+    shopify = sorted(e["order"] for e in mocks["shopify"].events("refund"))
+    assert [r for r, _ in dispatch] == sorted(
+        ["ESG-1001234", "ESG-20485501", "ESG-20487720", "ESG-20490050", "ESG-20491160"]
+    )
+    assert shopify == sorted(["#1001", "#1043", "#1045", "#1049", "#1050"])
+    monday = changes(mocks)["monday"]
+    assert monday.count("item_created") == 4  # K5's item "1045" was there: updated
+    solved = [e for e in mocks["kogan-inbox"].events("status_change")]
+    assert sorted(e["ticket"] for e in solved) == [5202, 5204, 5206, 5209, 5210]
+    assert mocks["kogan-inbox"].events("policy_violation") == []
+
+    again = run_cli(*args, env=env, timeout=600)
+
+    rows = report_rows(again)
+    assert {r["status"] for r in rows if r["row"] != 5} == {"already_done", "duplicate"}
+    assert len(mocks["kogan"].events("refund")) == len(dispatch)
