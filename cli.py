@@ -910,7 +910,7 @@ def mcp(
 
     settings = load_settings()
     try:
-        serve(settings, FLOWS, http=http, port=port)
+        serve(settings, runnables(), http=http, port=port)
     except ConfigError as error:
         bad_usage("mcp", str(error), False, [])
 

@@ -14,7 +14,8 @@ The seller's procedure (seed 000), as one durable run (portalpilot/_procedure.py
 6. refund in the Kogan dispatch portal (the money back to the customer);
 7. answer the customer and solve the ticket.
 
-Each step is exactly once and verified: a step already done, by us or a person (K4:
+A ticket already Solved or Closed is refused before anything changes. Each step is
+exactly once and verified: a step already done, by us or a person (K4:
 Shopify refunded and monday Done), is read in its system and reported as such, and the
 procedure carries on with the rest. The dry run stops after step 3: the plan across
 all five systems, nothing changed.
@@ -31,9 +32,10 @@ from flows._fields import TicketNumber, choice
 from flows._names import same_name
 from flows.kogan_refund import RefundReason
 from portalpilot import Cli, FlowInput, FlowOutput, Result
-from portalpilot._procedure import Disagreement, Procedure, Steps, Stopped
+from portalpilot._procedure import Declined, Disagreement, Procedure, Steps, Stopped
 
 ZERO = Decimal("0.00")
+CLOSED = ("Solved", "Closed")  # a request already answered (K7's old ticket #5110)
 
 
 class KoganResolveTicket(FlowInput):
@@ -77,6 +79,12 @@ def resolve(steps: Steps, item: KoganResolveTicket) -> KoganResolveResult:
         raise Disagreement(
             f"ticket #{item.ticket} names {found}: a person must tell which order",
             status="reference_unclear",
+        )
+    if ticket["ticket_status"] in CLOSED and not steps.again:
+        raise Declined(
+            f"ticket #{item.ticket} is {ticket['ticket_status']}: a request already answered "
+            "is not refunded again; nothing changed",
+            status="ticket_solved",
         )
     customer, email = ticket["customer"], ticket["customer_email"]
 

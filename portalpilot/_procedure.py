@@ -21,6 +21,7 @@ with their systems, statuses, changes and evidence.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 from collections.abc import Callable
@@ -42,6 +43,7 @@ from portalpilot._settings import Settings
 
 P = TypeVar("P", bound=FlowInput)
 QUEUE = "portalpilot-procedures"
+_GENERATION = re.compile(r"#\d+$")  # the workflow id of a run's second, third… generation
 WORKFLOW = "portalpilot.procedure"
 
 
@@ -67,12 +69,19 @@ class Stopped(Exception):
         self.result = result
 
 
-class Disagreement(Exception):
+class Declined(Exception):
+    """A business reason not to go on, found before any change: a refusal."""
+
+    def __init__(self, message: str, status: str) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+class Disagreement(Declined):
     """Two systems say different things: a refusal naming both values and both systems."""
 
     def __init__(self, message: str, status: str = "mismatch") -> None:
-        super().__init__(message)
-        self.message, self.status = message, status
+        super().__init__(message, status)
 
 
 @dataclass
@@ -80,6 +89,7 @@ class Steps:
     """What a procedure's code calls: each `run` is one durable step (one flow)."""
 
     run_id: str
+    again: bool = False  # a later generation: an earlier one of this run may have done steps
     done: list[StepResult] = field(default_factory=list)
 
     def run(self, flow: str, values: dict[str, Any], *, stop_unless_done: bool = True) -> Result:
@@ -191,7 +201,7 @@ def _procedure_step(
 def _procedure_workflow(name: str, run_id: str, values: dict[str, Any]) -> dict[str, Any]:
     procedure = procedures()[name]
     item = procedure.input_model.model_validate(values)
-    steps = Steps(run_id)
+    steps = Steps(run_id, again=_GENERATION.search(DBOS.workflow_id or "") is not None)
     outcome, status, message, extra = Outcome.DONE, "", "", {}
     try:
         output = procedure.run(steps, item)
@@ -202,7 +212,7 @@ def _procedure_workflow(name: str, run_id: str, values: dict[str, Any]) -> dict[
         outcome, status = failed.outcome, failed.status
         system = steps.done[-1].system
         message = f"stopped at step {len(steps.done)} ({system}): {failed.message}"
-    except Disagreement as error:
+    except Declined as error:
         outcome, status, message = Outcome.REFUSED, error.status, error.message
     result = Result(
         flow=name,
@@ -310,6 +320,18 @@ def _run_procedures(
             robot.close()
 
 
+def _resolved_before(procedure: Procedure[Any], item: FlowInput) -> Result | None:
+    """The answer of a real run of `item` that ended done, if one did."""
+    generation = 1
+    while found := DBOS.get_workflow_status(workflow_id(procedure, item, generation)):
+        if found.status == "SUCCESS":
+            earlier = Result.model_validate(DBOS.retrieve_workflow(found.workflow_id).get_result())
+            if earlier.outcome is Outcome.DONE:
+                return earlier
+        generation += 1
+    return None
+
+
 def _broken(procedure: Procedure[Any], item: FlowInput, error: Exception) -> Result:
     """A run that ended on an unexpected error: what its steps did is in its system and in
     the ledger; run it again and every step is verified there, never redone."""
@@ -331,6 +353,9 @@ def _run(
 
     values = item.model_dump(mode="json")
     if item.dry_run:  # a plan never blocks, nor is blocked by, a real run
+        done = _resolved_before(procedure, item)
+        if done is not None:
+            return done  # nothing left to plan: what the real run answered
         generation, wid, state = 0, f"{procedure.name}:{item.key}#dry-{new_run_id()}", None
     else:
         generation = 1

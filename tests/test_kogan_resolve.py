@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from agents import agent_server
 from conftest import ROOT, MockPortal, run_cli
 
 from fixtures.server import demo_logins
@@ -224,6 +225,7 @@ def test_a_morning_s_tickets_as_a_batch_each_scenario_once(
         "5209,Faulty Item\n"  # K8: the other line of a half-refunded order
         "5210,Faulty Item\n"  # K9: 王芳
         "5202,Faulty Item\n"  # the same ticket twice: once
+        "5110,Faulty Item\n"  # K7's old ticket, already Solved: refused
     )
     args = ["batch", str(tickets), "--flow", "kogan.resolve_ticket", "--json"]
 
@@ -239,6 +241,7 @@ def test_a_morning_s_tickets_as_a_batch_each_scenario_once(
         6: "resolved",
         7: "resolved",
         8: "duplicate",
+        9: "ticket_solved",
     }
     dispatch = sorted((e["reference"], e["sku"]) for e in mocks["kogan"].events("refund"))
     shopify = sorted(e["order"] for e in mocks["shopify"].events("refund"))
@@ -255,5 +258,40 @@ def test_a_morning_s_tickets_as_a_batch_each_scenario_once(
     again = run_cli(*args, env=env, timeout=600)
 
     rows = report_rows(again)
-    assert {r["status"] for r in rows if r["row"] != 5} == {"already_done", "duplicate"}
+    assert {r["status"] for r in rows if r["row"] not in (5, 9)} == {"already_done", "duplicate"}
     assert len(mocks["kogan"].events("refund")) == len(dispatch)
+
+
+def test_an_agent_plans_the_whole_procedure_then_applies_it_once(
+    base_url: str, mocks: dict[str, MockPortal], tmp_path: Path
+) -> None:
+    state = tmp_path / "state"
+    ticket = {"ticket": 5201, "reason": "Faulty Item"}  # K1
+    with agent_server(env_for(base_url, state), state) as agent:
+        plan = agent.call("kogan_resolve_ticket", ticket)
+        assert not plan.error and plan.status == "planned", plan.data
+        planned = {s["system"] for s in plan.data["plan"]["steps"]}
+        assert planned == {
+            "Kogan inbox",
+            "Electronic Cart",
+            "Shopify admin",
+            "monday.com",
+            "Kogan dispatch portal",
+        }
+        assert changes(mocks) == {mock: [] for mock in CHANGES}  # a plan changes nothing
+
+        token = plan.data["confirmation"]
+        applied = agent.call("kogan_resolve_ticket", {**ticket, "confirmation": token})
+        again = agent.call("kogan_resolve_ticket", {**ticket, "confirmation": token})
+        replanned = agent.call("kogan_resolve_ticket", ticket)
+
+    assert not applied.error and applied.status == "resolved", applied.data
+    assert again.error and again.status == "token_used", again.data
+    assert replanned.status == "resolved" and "Nothing to apply" in replanned.data["next_step"]
+    done = changes(mocks)
+    assert done["shopify"] == ["refund"] and done["kogan"] == ["refund"]
+    assert done["monday"].count("item_created") == 1
+    assert sorted(done["kogan-inbox"]) == ["comment", "status_change"]
+    passwords = [password for _, password in demo_logins().values()]
+    sent = "\n".join(agent.sent)
+    assert not [p for p in passwords if p in sent]

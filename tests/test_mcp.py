@@ -11,12 +11,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import sys
 import time
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock
 from decimal import Decimal
@@ -24,75 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from anyio.from_thread import BlockingPortal, start_blocking_portal
-from conftest import KOGAN_PASSWORD, ROOT, MockPortal, cli_env, run_cli
-from mcp import Client
-from mcp.client.stdio import StdioServerParameters, stdio_client
-from mcp_types import CallToolResult, Implementation
+from agents import REFUND, Agent, agent_server
+from conftest import KOGAN_PASSWORD, MockPortal, cli_env, run_cli
 
 from flows import FLOWS
 from portalpilot._ledger import Ledger, stamp
-
-CLIENT = Implementation(name="pytest-agent", version="1.0")
-REFUND = {"reference": "ESG-10012", "reason": "Faulty Item"}
-
-
-@dataclass
-class Reply:
-    error: bool
-    data: dict[str, Any]
-
-    @property
-    def status(self) -> str:
-        return str(self.data.get("status"))
-
-
-@dataclass
-class Agent:
-    """A connected MCP client, driven from synchronous tests through an anyio portal."""
-
-    portal: BlockingPortal
-    client: Client
-    log: Path
-    state: Path
-    sent: list[str] = field(default_factory=list)  # every result, as it came over the wire
-
-    def _reply(self, result: CallToolResult) -> Reply:
-        self.sent.append(result.model_dump_json(by_alias=True))
-        data = json.loads(result.content[0].text)  # type: ignore[union-attr]
-        assert data == result.structured_content
-        return Reply(result.is_error, data)
-
-    def call(self, tool: str, arguments: dict[str, Any]) -> Reply:
-        return self._reply(self.portal.call(self.client.call_tool, tool, arguments))
-
-    def parallel(self, *calls: tuple[str, dict[str, Any]]) -> list[Reply]:
-        futures = [self.portal.start_task_soon(self.client.call_tool, t, a) for t, a in calls]
-        return [self._reply(future.result(timeout=300)) for future in futures]
-
-    def plan(self, **arguments: Any) -> Reply:
-        reply = self.call("kogan_refund", {**REFUND, **arguments})
-        assert not reply.error and reply.status == "planned", reply.data
-        return reply
-
-    def apply(self, token: str, **arguments: Any) -> Reply:
-        return self.call("kogan_refund", {**REFUND, **arguments, "confirmation": token})
-
-
-@contextmanager
-def agent_server(env: dict[str, str], state: Path) -> Iterator[Agent]:
-    """`python -m cli -v mcp` as an MCP client launches it; its stderr into a log file."""
-    params = StdioServerParameters(
-        command=sys.executable, args=["-m", "cli", "-v", "mcp"], env=env, cwd=str(ROOT)
-    )
-    log = state / "server-stderr.log"
-    state.mkdir(parents=True, exist_ok=True)
-    with log.open("a") as errlog, start_blocking_portal() as portal:
-        client = Client(
-            stdio_client(params, errlog=errlog), client_info=CLIENT, read_timeout_seconds=300
-        )
-        with portal.wrap_async_context_manager(client) as connected:
-            yield Agent(portal, connected, log, state)
+from portalpilot._registry import procedures
 
 
 @pytest.fixture(scope="module")
@@ -171,8 +105,11 @@ def test_one_tool_per_flow_with_flat_schemas_and_truthful_annotations(
     agent, marker = spy_agent
     tools = {tool.name: tool for tool in agent.portal.call(agent.client.list_tools).tools}
 
-    expected = {name.replace(".", "_") for name in FLOWS} | {"runs_list", "run_show"}
+    runnable = {**FLOWS, **procedures()}  # a procedure is a tool like a flow
+    expected = {name.replace(".", "_") for name in runnable} | {"runs_list", "run_show"}
     assert set(tools) == expected
+    resolve = tools["kogan_resolve_ticket"]
+    assert resolve.description and "Electronic Cart, Shopify admin" in resolve.description
     assert {"kogan_refund", "kogan_find_order"} <= set(tools)
 
     refund = tools["kogan_refund"]
@@ -196,7 +133,7 @@ def test_one_tool_per_flow_with_flat_schemas_and_truthful_annotations(
     assert refund.description and "confirmation" in refund.description
     assert "Refund dispatched Kogan order lines" in refund.description
 
-    by_tool = {flow_name.replace(".", "_"): flow for flow_name, flow in FLOWS.items()}
+    by_tool = {flow_name.replace(".", "_"): flow for flow_name, flow in runnable.items()}
     for name, tool in tools.items():
         hints = tool.annotations
         assert hints is not None and hints.title, name

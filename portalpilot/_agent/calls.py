@@ -16,6 +16,7 @@ import anyio
 import anyio.lowlevel
 from pydantic import ValidationError
 
+from portalpilot import _registry as registry
 from portalpilot._agent import tokens
 from portalpilot._agent.answers import Answer, ToolRefusal
 from portalpilot._agent.locks import OrderLocks
@@ -25,9 +26,24 @@ from portalpilot._cli_inputs import describe_errors
 from portalpilot._errors import ConfigError
 from portalpilot._flow import Flow, FlowInput
 from portalpilot._ledger import ItemStatus, Ledger
+from portalpilot._registry import is_procedure
 from portalpilot._results import Outcome, Result
 from portalpilot._runner import Robot, new_run_id
 from portalpilot._settings import Settings
+
+
+def _flows_of(flow: Flow[Any]) -> list[Flow[Any]]:
+    """The flows a tool runs: itself, or every flow of a procedure."""
+    if is_procedure(flow):
+        names: tuple[str, ...] = flow.flows  # type: ignore[attr-defined]
+        return [registry.flows()[name] for name in names]
+    return [flow]
+
+
+def run_procedure(settings: Settings, procedure: Any, item: FlowInput, *, source: str) -> Result:
+    from portalpilot._procedure import run_procedure as run  # the engine, when first used
+
+    return run(settings, procedure, item, source=source)
 
 
 def _tool(flow: Flow[Any]) -> str:
@@ -79,7 +95,8 @@ class FlowCalls:
     async def call(self, flow: Flow[Any], arguments: dict[str, Any], client: str | None) -> Answer:
         item, confirmation = self.parse(flow, arguments)
         try:
-            self.robot.check(flow)
+            for each in _flows_of(flow):
+                self.robot.check(each)
             rules = self.gate.rules(flow.name)
         except ConfigError as error:
             raise ToolRefusal("not_configured", str(error), outcome="invalid") from None
@@ -318,7 +335,12 @@ class FlowCalls:
             self.ledger.mark_started(run_id, 1)
         # Once started, a run finishes and is recorded, even if the client gives up.
         with anyio.CancelScope(shield=True):
-            result = await asyncio.wrap_future(self.robot.submit(flow, item))
+            if is_procedure(flow):  # its own engine and browser, in a thread of its own
+                result = await asyncio.to_thread(
+                    run_procedure, self.settings, flow, item, source="agent"
+                )
+            else:
+                result = await asyncio.wrap_future(self.robot.submit(flow, item))
             result.run_id = run_id if record else None
             if record:
                 self.ledger.record(run_id, 1, result, ItemStatus.of(result.outcome))

@@ -14,6 +14,7 @@ from mcp_types import Tool, ToolAnnotations
 
 from portalpilot._agent.schema import input_schema
 from portalpilot._flow import Flow
+from portalpilot._registry import is_procedure
 
 RUNS_LIST = "runs_list"
 RUN_SHOW = "run_show"
@@ -28,16 +29,31 @@ def _title(flow: Flow[Any]) -> str:
     return f"{flow.portal.title}: {action}"
 
 
+def _where(flow: Flow[Any]) -> str:
+    """The systems a tool works in: a flow's portal, or every system of a procedure."""
+    if is_procedure(flow):
+        systems: list[str] = flow.systems  # type: ignore[attr-defined]
+        return ", ".join(systems[:-1]) + " and " + systems[-1]
+    return f"the {flow.portal.title}"
+
+
 def _description(flow: Flow[Any], minutes: float) -> str:
     name = tool_name(flow)
+    where = _where(flow)
     parts = [flow.summary]
     if flow.input_model.__doc__:
         parts.append(" ".join(flow.input_model.__doc__.split()))
     if not flow.changes_state:
-        parts.append(f"Read-only: it only reads the {flow.portal.title}; nothing is changed.")
+        parts.append(f"Read-only: it only reads {where}; nothing is changed.")
         return "\n\n".join(parts)
+    if is_procedure(flow):
+        parts.append(
+            f"A procedure: one call works in {where}, each step once, in the seller's order; "
+            "the plan is every system's plan, cross-checked, and a disagreement between two "
+            "systems is a refusal that changes nothing anywhere. Its answer lists every step."
+        )
     parts.append(
-        f"This changes the {flow.portal.title} for real, so it works in two steps.\n"
+        f"This changes {where} for real, so it works in two steps.\n"
         "1. Plan: call it WITHOUT `confirmation`. Nothing changes. The answer is the plan "
         "(what the portal shows now: order, customer, lines, amounts; and exactly what will "
         "change) and a `confirmation` token.\n"
