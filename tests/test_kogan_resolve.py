@@ -182,8 +182,18 @@ def test_the_dry_run_plans_all_five_systems_and_changes_nothing(
     assert changes(mocks) == {mock: [] for mock in CHANGES}
 
 
-def test_killed_after_the_shopify_refund_the_same_command_finishes_once(
-    base_url: str, mocks: dict[str, MockPortal], tmp_path: Path
+@pytest.mark.slow  # two processes, five portals each
+@pytest.mark.parametrize(
+    ("system", "event"),
+    [
+        ("shopify", "refund"),  # step 4 done, nothing after it
+        ("monday", "item_created"),  # step 5 begun: the item exists, its columns may not
+        ("kogan", "refund"),  # step 6 done: the money is back, the customer not answered
+        ("kogan-inbox", "comment"),  # step 7 begun: the reply is posted
+    ],
+)
+def test_killed_after_a_step_the_same_command_finishes_each_change_once(
+    base_url: str, mocks: dict[str, MockPortal], tmp_path: Path, system: str, event: str
 ) -> None:
     env = env_for(base_url, tmp_path / "state")
     args = [sys.executable, "-m", "cli", "kogan", "resolve", "5208", "--reason", "Faulty Item"]
@@ -191,13 +201,12 @@ def test_killed_after_the_shopify_refund_the_same_command_finishes_once(
         args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 240
-    while not mocks["shopify"].events("refund"):  # K7: the refund is made, nothing after
-        assert first.poll() is None, "the procedure ended before its Shopify refund"
-        assert time.monotonic() < deadline, "no Shopify refund in time"
-        time.sleep(0.05)
+    while not mocks[system].events(event):  # K7's new ticket, killed as soon as it shows
+        assert first.poll() is None, f"the procedure ended before {system} {event}"
+        assert time.monotonic() < deadline, f"no {system} {event} in time"
+        time.sleep(0.02)
     first.send_signal(signal.SIGKILL)
     first.wait()
-    assert changes(mocks)["kogan"] == []
 
     again = subprocess.run(
         [*args, "--json"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
@@ -208,6 +217,32 @@ def test_killed_after_the_shopify_refund_the_same_command_finishes_once(
     done = changes(mocks)
     assert done["shopify"] == ["refund"] and done["kogan"] == ["refund"]
     assert done["monday"].count("item_created") == 1
+    assert sorted(done["kogan-inbox"]) == ["comment", "status_change"]
+    [item] = [i for i in mocks["monday"].state()["items"] if "1048" in i["name"]]
+    assert (item["status"], item["esg"]) == ("Done", "ESG-20489940"), item
+
+
+def test_shopify_in_maintenance_stops_after_the_reads_and_a_rerun_finishes(
+    base_url: str, mocks: dict[str, MockPortal], tmp_path: Path
+) -> None:
+    settings = settings_for(base_url, tmp_path / "state")
+    mocks["shopify"].faults(maintenance=True)
+
+    stopped = resolve(settings, 5201)  # K1
+
+    assert stopped.outcome is Outcome.FAILED, stopped.message
+    assert "Shopify" in stopped.message
+    steps = stopped.fields()["steps"]
+    assert [s["flow"] for s in steps][:2] == ["kogan_inbox.read_ticket", "ecart.find_order"]
+    assert [s["outcome"] for s in steps][:2] == ["done", "done"]
+    assert changes(mocks) == {mock: [] for mock in CHANGES}
+
+    mocks["shopify"].faults(maintenance=False)
+    finished = resolve(settings, 5201)
+
+    assert (finished.outcome, finished.status) == (Outcome.DONE, "resolved"), finished.message
+    done = changes(mocks)
+    assert done["shopify"] == ["refund"] and done["kogan"] == ["refund"]
     assert sorted(done["kogan-inbox"]) == ["comment", "status_change"]
 
 
