@@ -132,11 +132,14 @@ def resolve(steps: Steps, item: KoganResolveTicket) -> KoganResolveResult:
 
 
 def _plan_dispatch(steps: Steps, dispatch: dict[str, Any]) -> Result:
-    """The dispatch portal's plan; the order list is widened to 90 days if it is older
-    than the 30 the procedure searches (Electronic Cart found it: it exists)."""
+    """The dispatch portal's plan; the order list is widened (to 90 days, or what
+    PORTALPILOT_KOGAN__WIDEN_DAYS allows) if the order is older than the period searched:
+    Electronic Cart found it, so it exists. The portal's own list tells, not this
+    machine's clock, which may not be the portal's day."""
     plan = steps.run("kogan.refund", {**dispatch, "dry_run": True}, stop_unless_done=False)
-    if plan.status == "not_found" and plan.fields().get("period_days", 90) < 90:
-        dispatch["search_days"] = 90
+    widest = getattr(steps.settings.portal("kogan"), "widen_days", 90)
+    if plan.status == "not_found" and plan.fields().get("period_days", widest) < widest:
+        dispatch["search_days"] = widest
         plan = steps.run("kogan.refund", {**dispatch, "dry_run": True})
     elif plan.outcome.value != "done":
         raise Stopped(plan)

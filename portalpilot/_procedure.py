@@ -92,6 +92,13 @@ class Steps:
     again: bool = False  # a later generation: an earlier one of this run may have done steps
     done: list[StepResult] = field(default_factory=list)
 
+    @property
+    def settings(self) -> Settings:
+        """The settings of the process running the procedure (a portal's limits, say)."""
+        if _context is None:
+            raise ConfigError("no procedure is running in this process")
+        return _context.settings
+
     def run(self, flow: str, values: dict[str, Any], *, stop_unless_done: bool = True) -> Result:
         """Run `flow` with `values` as the next step; a step not done stops the procedure
         (unless `stop_unless_done` is False: the caller decides, e.g. to widen a search)."""

@@ -23,6 +23,7 @@ from conftest import ROOT, MockPortal, run_cli
 
 from fixtures.server import demo_logins
 from flows.kogan_resolve_ticket import PROCEDURE, KoganResolveTicket
+from pages.kogan.portal import KoganSettings
 from portalpilot import Outcome, PortalSettings, Result, Settings
 from portalpilot._procedure import run_procedure
 from portalpilot._settings import RetrySettings
@@ -45,22 +46,28 @@ CHANGES = {
 
 
 @pytest.fixture
-def mocks(base_url: str) -> Iterator[dict[str, MockPortal]]:
+def mocks(base_url: str, request: pytest.FixtureRequest) -> Iterator[dict[str, MockPortal]]:
+    """The five mocks, reset; on their second markup where a test asks (indirect)."""
+    markup = getattr(request, "param", "a")
     portals = {mock: MockPortal(f"{base_url}/{mock}/") for mock in SYSTEMS.values()}
     for portal in portals.values():
-        portal.reset()
+        portal.reset(**({"markup": markup} if markup != "a" else {}))
     yield portals
     for portal in portals.values():
         portal.http.close()
 
 
-def settings_for(base_url: str, state: Path) -> Settings:
+def settings_for(base_url: str, state: Path, **kogan: Any) -> Settings:
     logins = demo_logins()
     portals: dict[str, Any] = {}
     for name, mock in SYSTEMS.items():
         email, password = logins[mock]
-        portals[name] = PortalSettings(
-            base_url=f"{base_url}/{mock}/", email=email, password=password
+        kind = KoganSettings if name == "kogan" else PortalSettings
+        portals[name] = kind(
+            base_url=f"{base_url}/{mock}/",
+            email=email,
+            password=password,
+            **(kogan if name == "kogan" else {}),
         )
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -128,6 +135,12 @@ def test_the_plain_path_then_the_same_answer_again(
     assert mocks["kogan-inbox"].events("policy_violation") == []
     [refund] = mocks["kogan"].events("refund")
     assert refund["reference"] == "ESG-20481234"
+    # No portal's password in the answer, nor in any file the run left (ledger, engine,
+    # sessions, evidence).
+    passwords = [password.encode() for _, password in demo_logins().values()]
+    left = [p for p in (tmp_path / "state").rglob("*") if p.is_file()]
+    assert left and not [(f, p) for f in left for p in passwords if p in f.read_bytes()]
+    assert not [p for p in passwords if p in first.model_dump_json().encode()]
 
 
 def test_half_done_only_the_rest_is_done(
@@ -167,6 +180,18 @@ def test_a_refusal_anywhere_changes_nothing_anywhere(
 
     assert (result.outcome, result.status) == (Outcome.REFUSED, status), result.message
     assert words in result.message
+    assert changes(mocks) == {mock: [] for mock in CHANGES}
+
+
+def test_the_dispatch_search_widens_no_further_than_the_setting(
+    base_url: str, mocks: dict[str, MockPortal], tmp_path: Path
+) -> None:
+    settings = settings_for(base_url, tmp_path / "state", widen_days=30)
+
+    result = resolve(settings, 5212)  # K11: placed 45 days ago
+
+    assert (result.outcome, result.status) == (Outcome.REFUSED, "not_found"), result.message
+    assert "30 days" in result.message
     assert changes(mocks) == {mock: [] for mock in CHANGES}
 
 
@@ -246,6 +271,8 @@ def test_shopify_in_maintenance_stops_after_the_reads_and_a_rerun_finishes(
     assert sorted(done["kogan-inbox"]) == ["comment", "status_change"]
 
 
+@pytest.mark.slow  # seven tickets, twice
+@pytest.mark.parametrize("mocks", ["b"], indirect=True)  # the five mocks' second markup
 def test_a_morning_s_tickets_as_a_batch_each_scenario_once(
     base_url: str, mocks: dict[str, MockPortal], tmp_path: Path
 ) -> None:
@@ -297,6 +324,7 @@ def test_a_morning_s_tickets_as_a_batch_each_scenario_once(
     assert len(mocks["kogan"].events("refund")) == len(dispatch)
 
 
+@pytest.mark.parametrize("mocks", ["b"], indirect=True)
 def test_an_agent_plans_the_whole_procedure_then_applies_it_once(
     base_url: str, mocks: dict[str, MockPortal], tmp_path: Path
 ) -> None:

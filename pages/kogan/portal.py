@@ -16,7 +16,13 @@ class KoganSettings(PortalSettings):
         30, description="How far back a refund searches the order list: 30 or 90 days."
     )
 
-    @field_validator("search_days")
+    widen_days: int = Field(
+        90,
+        description="How far back the whole procedure (kogan resolve) widens the search when "
+        "the order is not in the last search_days: 90, or 30 to never widen.",
+    )
+
+    @field_validator("search_days", "widen_days")
     @classmethod
     def _a_period_of_the_list(cls, value: int) -> int:
         # The order list offers 7, 30 and 90 days; the procedure widens 7 to 30.
