@@ -978,9 +978,9 @@ def mock_serve(
 ) -> None:
     """Serve the mock portals until Ctrl-C; prints the URL and the demo logins."""
     from fixtures import MockServer, demo_logins
-    from fixtures.server import PortInUse
+    from fixtures.server import PortInUse, demo_settings
 
-    logins = demo_logins()
+    logins, extra = demo_logins(), demo_settings()
     server = MockServer(port=port)
     try:
         url = server.start()
@@ -996,6 +996,8 @@ def mock_serve(
         out.print(f"  export {prefix}BASE_URL={url}/{portal}/", highlight=False)
         out.print(f"  export {prefix}EMAIL={email}", highlight=False)
         out.print(f"  export {prefix}PASSWORD={password}", highlight=False)
+        for setting, value in extra[portal].items():
+            out.print(f"  export {prefix}{setting}={value}", highlight=False)
     try:
         server.wait()
     except KeyboardInterrupt:

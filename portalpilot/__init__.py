@@ -13,7 +13,7 @@ from portalpilot._errors import (
     Refusal,
     SessionExpired,
 )
-from portalpilot._flow import Cli, Face, Flow, FlowContext, FlowInput, Portal
+from portalpilot._flow import Cli, Face, Flow, FlowContext, FlowInput, Login, Portal
 from portalpilot._guard import (
     Answer,
     Change,
@@ -41,6 +41,7 @@ __all__ = [
     "FlowInput",
     "FlowOutput",
     "GuardBypassed",
+    "Login",
     "LoginRejected",
     "Outcome",
     "OutcomeUnknown",

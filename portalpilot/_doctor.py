@@ -14,6 +14,7 @@ from rich.table import Table
 from portalpilot import _registry as registry
 from portalpilot._browser import launch_options
 from portalpilot._errors import ConfigError, FlowError
+from portalpilot._flow import Login
 from portalpilot._logging import add_secret
 from portalpilot._sessions import Account, SessionStore, StorageState
 from portalpilot._settings import Settings
@@ -68,13 +69,14 @@ def _log_in(settings: Settings, portals: dict[str, dict[str, Any]]) -> None:
                 add_secret(portal.password.get_secret_value())
                 declared = registry.portal(name)
                 account = Account(name, portal.base_url, portal.email, portal.password)
+                login = Login(portal.base_url, portal.email, portal.password, portal)
 
-                def sign_in(declared: Any = declared, account: Account = account) -> StorageState:
+                def sign_in(declared: Any = declared, login: Login = login) -> StorageState:
                     context = browser.new_context()
                     try:
                         page = context.new_page()
                         declared.prepare(page)
-                        declared.sign_in(page, account.base_url, account.email, account.password)
+                        declared.sign_in(page, login)
                         return context.storage_state()  # type: ignore[return-value]
                     finally:
                         context.close()

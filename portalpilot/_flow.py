@@ -7,7 +7,7 @@ are all derived from it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -74,9 +74,20 @@ class Portal(Protocol):
         """Install what every page of this portal needs (e.g. a cookie-banner handler)."""
         ...
 
-    def sign_in(self, page: Page, base_url: str, email: str, password: SecretStr) -> None:
+    def sign_in(self, page: Page, login: Login) -> None:
         """Sign in on `page`; raise LoginRejected, PortalDown or PortalFailure."""
         ...
+
+
+@dataclass(frozen=True)
+class Login:
+    """What a sign-in needs: where, who, the password, and the portal's own settings (a
+    company domain, say, where its sign-in page asks for one)."""
+
+    base_url: str
+    email: str
+    password: SecretStr = field(repr=False)
+    settings: PortalSettings = field(repr=False)
 
 
 @dataclass

@@ -34,7 +34,7 @@ from portalpilot._errors import (
     SessionExpired,
 )
 from portalpilot._evidence import capture, screenshot
-from portalpilot._flow import Flow, FlowContext, FlowInput
+from portalpilot._flow import Flow, FlowContext, FlowInput, Login
 from portalpilot._guard import ChangeLog, Guard
 from portalpilot._logging import add_secret, log_unexpected, scrub
 from portalpilot._results import FlowOutput, Outcome, Result
@@ -298,7 +298,9 @@ class Robot:
             page = context.new_page()
             flow.portal.prepare(page)
             try:
-                flow.portal.sign_in(page, account.base_url, account.email, password)
+                settings = self.settings.portal(flow.portal.name)
+                login = Login(account.base_url, account.email, password, settings)
+                flow.portal.sign_in(page, login)
             except Exception:
                 # A screenshot only: the page's HTML could hold what was typed.
                 name = f"sign-in-{account.portal}-{len(evidence)}"

@@ -17,12 +17,20 @@ from typing import Any
 import httpx
 import pytest
 from postgres import pg_database, postgres_url  # noqa: F401  (the throw-away PostgreSQL)
+from pydantic import SecretStr
 
 from fixtures import MockServer
 from pages.kogan.portal import KoganSettings
-from portalpilot import BrowserSettings, Settings
+from portalpilot import BrowserSettings, Login, PortalSettings, Settings
 from portalpilot._browser import launch_options
 from portalpilot._settings import RetrySettings
+
+
+def login(base_url: str, email: str, password: str, **extra: Any) -> Login:
+    """What a portal's `sign_in` is given, for page tests that sign in by hand."""
+    settings = PortalSettings(base_url=base_url, email=email, password=password, **extra)
+    return Login(base_url, email, SecretStr(password), settings)
+
 
 KOGAN_EMAIL = "seller@example.com"
 KOGAN_PASSWORD = "dispatch-demo"

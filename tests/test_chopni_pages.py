@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from conftest import MockPortal
+from conftest import MockPortal, login
 from playwright.sync_api import Page
 
 from pages.chopni import CHOPNI, NoSuchOrder, OrderList, OrderPage, SignInPage
@@ -34,7 +34,7 @@ def chopni(request: pytest.FixtureRequest, base_url: str) -> Iterator[MockPortal
 @pytest.fixture
 def signed_in(page: Page, chopni: MockPortal) -> Page:
     CHOPNI.prepare(page)
-    CHOPNI.sign_in(page, chopni.url, EMAIL, PASSWORD)
+    CHOPNI.sign_in(page, login(chopni.url, EMAIL, PASSWORD))
     return page
 
 
@@ -101,7 +101,7 @@ def test_a_change_nobody_can_read_raises_instead_of_answering(
     signed_in: Page, chopni: MockPortal
 ) -> None:
     chopni.reset(markup=chopni.state().get("markup"), unreadable_after_change=True)
-    CHOPNI.sign_in(signed_in, chopni.url, EMAIL, PASSWORD)  # a reset ends the session
+    CHOPNI.sign_in(signed_in, login(chopni.url, EMAIL, PASSWORD))  # a reset ends the session
     form: dict[str, str | float | bool] = {"status": "PROCESSING", "comment": "Подготвя се."}
     assert signed_in.request.post(f"{chopni.url}orders/418001/status", form=form).ok
     hidden = order_page(signed_in, chopni, "418001")

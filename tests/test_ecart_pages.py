@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import MockPortal
+from conftest import MockPortal, login
 from playwright.sync_api import Page, expect
 
 from pages.ecart import (
@@ -50,7 +50,7 @@ def ecart(request: pytest.FixtureRequest, base_url: str) -> Iterator[MockPortal]
 @pytest.fixture
 def signed_in(page: Page, ecart: MockPortal) -> Page:
     ECART.prepare(page)
-    ECART.sign_in(page, ecart.url, EMAIL, PASSWORD)
+    ECART.sign_in(page, login(ecart.url, EMAIL, PASSWORD))
     return page
 
 

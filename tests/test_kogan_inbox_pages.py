@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MockPortal
+from conftest import MockPortal, login
 from playwright.sync_api import Page
 
 from pages.kogan_inbox import (
@@ -56,7 +56,7 @@ def inbox(request: pytest.FixtureRequest, base_url: str) -> Iterator[MockPortal]
 @pytest.fixture
 def signed_in(page: Page, inbox: MockPortal) -> Page:
     KOGAN_INBOX.prepare(page)
-    KOGAN_INBOX.sign_in(page, inbox.url, EMAIL, PASSWORD)
+    KOGAN_INBOX.sign_in(page, login(inbox.url, EMAIL, PASSWORD))
     return page
 
 

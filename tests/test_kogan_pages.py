@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import KOGAN_EMAIL, KOGAN_PASSWORD, MockPortal
+from conftest import KOGAN_EMAIL, KOGAN_PASSWORD, MockPortal, login
 from playwright.sync_api import Page
 
 from pages.kogan import KOGAN, OrderList, OrderView, SignInPage
@@ -29,7 +29,7 @@ def portal(request: pytest.FixtureRequest, kogan: MockPortal) -> Iterator[MockPo
 @pytest.fixture
 def orders(page: Page, portal: MockPortal) -> OrderList:
     KOGAN.prepare(page)
-    KOGAN.sign_in(page, portal.url, KOGAN_EMAIL, KOGAN_PASSWORD)
+    KOGAN.sign_in(page, login(portal.url, KOGAN_EMAIL, KOGAN_PASSWORD))
     return OrderList(page).open(portal.url)
 
 

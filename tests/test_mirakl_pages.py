@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from conftest import MockPortal
+from conftest import MockPortal, login
 from playwright.sync_api import Page
 
 from pages.mirakl import (
@@ -42,7 +42,7 @@ def mirakl(request: pytest.FixtureRequest, base_url: str) -> Iterator[MockPortal
 @pytest.fixture
 def signed_in(page: Page, mirakl: MockPortal) -> Page:
     MIRAKL.prepare(page)
-    MIRAKL.sign_in(page, mirakl.url, EMAIL, PASSWORD)
+    MIRAKL.sign_in(page, login(mirakl.url, EMAIL, PASSWORD))
     return page
 
 
@@ -98,7 +98,7 @@ def test_a_thread_that_shows_no_messages_raises(signed_in: Page, mirakl: MockPor
     with httpx.Client(base_url=mirakl.url) as shop:
         shop.post("login", data={"email": EMAIL, "password": PASSWORD, "next": ""})
         assert shop.post("messages/TH-10002", data={"text": "On its way."}).status_code == 303
-    MIRAKL.sign_in(signed_in, mirakl.url, EMAIL, PASSWORD)  # the reset ended the session
+    MIRAKL.sign_in(signed_in, login(mirakl.url, EMAIL, PASSWORD))  # the reset ended the session
 
     with pytest.raises(PortalFailure, match="went wrong"):
         ThreadPage(signed_in).open(mirakl.url, "TH-10002")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from conftest import MockPortal
+from conftest import MockPortal, login
 from playwright.sync_api import Page, expect
 
 from pages.monday import (
@@ -44,7 +44,7 @@ def monday(request: pytest.FixtureRequest, base_url: str) -> Iterator[MockPortal
 @pytest.fixture
 def board(page: Page, monday: MockPortal) -> Board:
     MONDAY.prepare(page)
-    MONDAY.sign_in(page, monday.url, EMAIL, PASSWORD)
+    MONDAY.sign_in(page, login(monday.url, EMAIL, PASSWORD))
     return Board(page).open(monday.url, BOARD_ID)
 
 

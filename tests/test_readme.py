@@ -33,6 +33,7 @@ from typer.testing import CliRunner
 
 import cli
 from fixtures import demo_logins
+from fixtures.server import demo_settings
 from portalpilot import _registry as registry
 from portalpilot._logging import configure_logging
 from portalpilot._settings import Settings, _names
@@ -192,6 +193,8 @@ def shell(tmp_path: Path, base_url: str, monkeypatch: pytest.MonkeyPatch) -> Ite
         monkeypatch.setenv(f"{prefix}BASE_URL", f"{base_url}/{mock}/")
         monkeypatch.setenv(f"{prefix}EMAIL", email)
         monkeypatch.setenv(f"{prefix}PASSWORD", password)
+        for setting, value in demo_settings()[mock].items():
+            monkeypatch.setenv(f"{prefix}{setting}", value)
         httpx.post(f"{base_url}/{mock}/__mock__/reset", json={}, timeout=30).raise_for_status()
     monkeypatch.setenv("PORTALPILOT_STATE_DIR", str(tmp_path / "state"))
     # The test suite's quick retries (tests/conftest.py `cli_env`).

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MockPortal
+from conftest import MockPortal, login
 from playwright.sync_api import Page
 
 from pages.shopify import (
@@ -47,7 +47,7 @@ def shopify(request: pytest.FixtureRequest, base_url: str) -> Iterator[MockPorta
 @pytest.fixture
 def signed_in(page: Page, shopify: MockPortal) -> Page:
     SHOPIFY.prepare(page)
-    SHOPIFY.sign_in(page, shopify.url, EMAIL, PASSWORD)
+    SHOPIFY.sign_in(page, login(shopify.url, EMAIL, PASSWORD))
     return page
 
 

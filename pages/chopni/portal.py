@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page
-from pydantic import SecretStr
 
 from pages.chopni.sign_in import SignInPage
-from portalpilot import PortalSettings
+from portalpilot import Login, PortalSettings
 
 # The consent button: Bulgarian on the portal ("Приемам"), English on some of its pages.
 ACCEPT = re.compile(r"^\s*(Приемам|Приемам всички|Приеми|Accept)\s*$", re.IGNORECASE)
@@ -27,8 +26,8 @@ class ChopniSeller:
             banner, lambda dialog: dialog.get_by_role("button", name=ACCEPT).first.click()
         )
 
-    def sign_in(self, page: Page, base_url: str, email: str, password: SecretStr | str) -> None:
-        SignInPage(page).open(base_url).log_in(email, password)
+    def sign_in(self, page: Page, login: Login) -> None:
+        SignInPage(page).open(login.base_url).log_in(login.email, login.password)
 
 
 CHOPNI = ChopniSeller()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from playwright.sync_api import Page
-from pydantic import SecretStr
 
 from pages.ecart.sign_in import SignInPage
-from portalpilot import PortalSettings
+from portalpilot import Login, PortalSettings
 
 
 class ElectronicCart:
@@ -24,8 +23,8 @@ class ElectronicCart:
             banner, lambda dialog: dialog.get_by_role("button", name="Accept", exact=True).click()
         )
 
-    def sign_in(self, page: Page, base_url: str, email: str, password: SecretStr | str) -> None:
-        SignInPage(page).open(base_url).log_in(email, password)
+    def sign_in(self, page: Page, login: Login) -> None:
+        SignInPage(page).open(login.base_url).log_in(login.email, login.password)
 
 
 ECART = ElectronicCart()

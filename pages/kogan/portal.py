@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from playwright.sync_api import Page
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 
 from pages.kogan.sign_in import SignInPage
-from portalpilot import PortalSettings
+from portalpilot import Login, PortalSettings
 
 
 class KoganSettings(PortalSettings):
@@ -46,8 +46,8 @@ class KoganDispatch:
             banner, lambda dialog: dialog.get_by_role("button", name="Accept", exact=True).click()
         )
 
-    def sign_in(self, page: Page, base_url: str, email: str, password: SecretStr | str) -> None:
-        SignInPage(page).open(base_url).log_in(email, password)
+    def sign_in(self, page: Page, login: Login) -> None:
+        SignInPage(page).open(login.base_url).log_in(login.email, login.password)
 
 
 KOGAN = KoganDispatch()

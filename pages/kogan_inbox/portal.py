@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 
 from pages.kogan_inbox.sign_in import SignInPage
-from portalpilot import PortalSettings
+from portalpilot import Login, PortalSettings
 
 ACCEPT = re.compile(r"^\s*(Accept|Accept all|Accept all cookies)\s*$", re.IGNORECASE)
 
@@ -66,8 +66,8 @@ class KoganInbox:
             banner, lambda dialog: dialog.get_by_role("button", name=ACCEPT).first.click()
         )
 
-    def sign_in(self, page: Page, base_url: str, email: str, password: SecretStr | str) -> None:
-        SignInPage(page).open(base_url).log_in(email, password)
+    def sign_in(self, page: Page, login: Login) -> None:
+        SignInPage(page).open(login.base_url).log_in(login.email, login.password)
 
 
 KOGAN_INBOX = KoganInbox()
