@@ -1,0 +1,159 @@
+"""The "상품교환" dialog: "교환전 상품", then "교환후 상품" chosen through "검색/선택"
+(field "상품명", "검색", a table 상품코드 / 상품명 / 옵션 / 재고 with "선택" per row),
+"수량", "C/S내용", and "교환" or "닫기".
+
+The product search may be a part of the dialog or a dialog of its own: its field and
+table are looked for in any dialog shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from playwright.sync_api import Locator, Page
+
+from pages.easyadmin._parse import parse_count, squash
+from pages.easyadmin._screen import SOMETHING, answer, mark_read, settle, unread
+from pages.easyadmin._table import read_rows, tables
+from portalpilot import PortalFailure, Reply, state_change
+
+PRODUCT_COLUMNS = ("상품코드", "상품명", "옵션", "재고")
+DONE = "교환 처리되었습니다."
+# The portal's refusals (an alert, nothing changed).
+ALREADY_EXCHANGED = "이미 교환 처리된 상품입니다."
+CANCELLED = "취소된 상품은 교환할 수 없습니다."
+NO_PRODUCT = "교환할 상품을 선택해 주세요."
+NONE_FOUND = re.compile(r"없습니다")
+
+
+@dataclass(frozen=True)
+class ProductChoice:
+    """One row of the product search."""
+
+    code: str  # 상품코드
+    product: str  # 상품명
+    option: str
+    stock: int  # 재고
+
+
+class ExchangeDialog:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.dialog = page.get_by_role("dialog", name="상품교환", exact=True)
+        self.dialogs = page.get_by_role("dialog").or_(page.get_by_role("alertdialog"))
+        self.search_choose = self.dialog.get_by_role("button", name="검색/선택", exact=True)
+        self.product_name = self.dialogs.get_by_label("상품명", exact=True)
+        self.product_search = self.dialogs.filter(has=self.product_name).get_by_role(
+            "button", name="검색", exact=True
+        )
+        self.products = tables(self.dialogs, None, PRODUCT_COLUMNS)
+        self.quantity = self.dialog.get_by_label("수량", exact=True)
+        self.cs_text = self.dialog.get_by_label("C/S내용", exact=True)
+        self.exchange_button = self.dialog.get_by_role("button", name="교환", exact=True)
+        self.close_button = self.dialog.get_by_role("button", name="닫기", exact=True)
+        self.alert = page.get_by_role("alert").filter(has_text=SOMETHING)
+        self.done = page.get_by_role("status").filter(has_text=DONE)
+
+    def wait(self) -> ExchangeDialog:
+        """The dialog, or the alert the portal shows instead ("상품을 선택해 주세요.")."""
+        settle(self.page, self.dialog.or_(self.alert))
+        if not self.dialog.is_visible():
+            said = squash(self.alert.first.inner_text())
+            raise PortalFailure(f'"상품교환" did not open: {said}')
+        settle(self.page, self.exchange_button)
+        return self
+
+    # --- reading ------------------------------------------------------------------------
+
+    def before(self) -> str:
+        """What "교환전 상품" shows (product, option, quantity), as one line of text."""
+        return self._between("교환전 상품", "교환후 상품")
+
+    def after(self) -> str:
+        """What "교환후 상품" shows (the product chosen, if any), as one line of text."""
+        return self._between("교환후 상품", None)
+
+    def quantity_value(self) -> int:
+        return parse_count(self.quantity.input_value(), '"수량"')
+
+    # --- the new product ----------------------------------------------------------------
+
+    def search_products(self, name: str) -> list[ProductChoice]:
+        """ "검색/선택", then "상품명" `name` and "검색": the rows found ([] for none)."""
+        if not self.product_name.first.is_visible():
+            self.search_choose.click()
+        settle(self.page, self.product_name)
+        self.product_name.fill(name)
+        rows = self._product_rows()
+        nothing = self.dialogs.get_by_text(NONE_FOUND)
+        mark_read(rows.or_(nothing))
+        self.product_search.click()
+        settle(self.page, unread(rows).or_(unread(nothing)))
+        return self.product_choices()
+
+    def product_choices(self) -> list[ProductChoice]:
+        if not self.products.count():
+            return []
+        return [
+            ProductChoice(
+                code=row["상품코드"].plain,
+                product=row["상품명"].plain,
+                option=row["옵션"].plain,
+                stock=parse_count(row["재고"].plain, f"재고 of {row['상품코드'].plain}"),
+            )
+            for row in read_rows(self.products, PRODUCT_COLUMNS, "of the product search")
+        ]
+
+    def choose(self, choice: ProductChoice) -> None:
+        """ "선택" in the row of exactly this 상품코드 and 옵션; done when "교환후 상품"
+        shows it."""
+        cell = self.page.get_by_role("cell").or_(self.page.get_by_role("gridcell"))
+        row = self._product_rows()
+        for words in (choice.code, choice.option):
+            row = row.filter(has=cell.filter(has_text=re.compile(rf"^\s*{re.escape(words)}\s*$")))
+        if row.count() != 1:
+            raise PortalFailure(
+                f"the product search shows {row.count()} rows {choice.code} {choice.option}"
+            )
+        row.get_by_role("button", name="선택", exact=True).click()
+        settle(self.page, self.dialog.get_by_text(choice.option).last)
+
+    def set_quantity(self, quantity: int) -> None:
+        self.quantity.fill(str(quantity))
+
+    def write_cs(self, text: str) -> None:
+        self.cs_text.fill(text)
+
+    # --- the change ---------------------------------------------------------------------
+
+    @state_change
+    def exchange(self) -> Reply:
+        """Click "교환" once and wait for the portal's answer, whatever it is.
+
+        DONE: the status "교환 처리되었습니다.". REFUSED: an alert with one of its rules
+        (nothing changed). FAILED: its error (the exchange may have happened: read the
+        order's line and C/S이력).
+        """
+        self.exchange_button.click()
+        return answer(self.page, self.done, self.alert)
+
+    def close(self) -> None:
+        """ "닫기": nothing is changed."""
+        self.close_button.click()
+        self.dialog.wait_for(state="hidden")
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _product_rows(self) -> Locator:
+        cell = self.page.get_by_role("cell").or_(self.page.get_by_role("gridcell"))
+        return self.products.get_by_role("row").filter(has=cell)
+
+    def _between(self, start: str, end: str | None) -> str:
+        text = squash(self.dialog.inner_text())
+        _, found, rest = text.partition(start)
+        if not found:
+            raise PortalFailure(f'the dialog "상품교환" shows no {start!r}')
+        if end is not None:
+            rest = rest.partition(end)[0]
+        return rest.strip()
