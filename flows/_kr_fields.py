@@ -40,7 +40,7 @@ Cafe24Order = Annotated[
 ]  # fmt: skip
 
 LINE = re.compile(r"(\d{8}-\d{7})-(\d{2,3})")
-SUFFIX = re.compile(r"-?(\d{2,3})")
+SUFFIX = re.compile(r"-?(\d{1,3})")
 
 
 def line_number(value: object) -> object:
@@ -51,8 +51,11 @@ def line_number(value: object) -> object:
     if not isinstance(value, str):
         return value
     text = value.strip()
-    if LINE.fullmatch(text) or SUFFIX.fullmatch(text):
-        return text.lstrip("-") if SUFFIX.fullmatch(text) else text
+    if LINE.fullmatch(text):
+        return text
+    suffix = SUFFIX.fullmatch(text)
+    if suffix:
+        return f"{int(suffix.group(1)):02d}"
     raise ValueError("expected a 주문상세번호 like 20250302-0000102-01, or its last part like 01")
 
 

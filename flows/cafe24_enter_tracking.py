@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from flows._kr_fields import (
     Cafe24Order,
@@ -83,15 +83,20 @@ class Cafe24EnterTracking(FlowInput):
         ),
     ]
 
-    @model_validator(mode="after")
-    def _checked(self) -> Cafe24EnterTracking:
-        self.line = full_line(self.order, self.line)
-        if len(self.number) not in self.carrier.lengths:
-            lengths = " or ".join(str(n) for n in self.carrier.lengths)
+    @field_validator("number")
+    @classmethod
+    def _length_of_the_carrier(cls, number: str, info: ValidationInfo) -> str:
+        carrier = info.data.get("carrier")
+        if isinstance(carrier, Carrier) and len(number) not in carrier.lengths:
+            lengths = " or ".join(str(n) for n in carrier.lengths)
             raise ValueError(
-                f"number: {self.carrier.value} tracking numbers have {lengths} digits, "
-                f"not {len(self.number)} ({self.number})"
+                f"{carrier.value} tracking numbers have {lengths} digits, not {len(number)}"
             )
+        return number
+
+    @model_validator(mode="after")
+    def _whole_line(self) -> Cafe24EnterTracking:
+        self.line = full_line(self.order, self.line)
         return self
 
     @property
@@ -143,31 +148,9 @@ def enter_tracking(ctx: FlowContext, item: Cafe24EnterTracking) -> Cafe24Trackin
     line = target.item
     key = tracking_key(item.order, item.line)
 
-    if line.tracking:
-        if line.tracking != item.number:
-            raise Refusal(
-                f"{line.line} has the tracking number {line.carrier} {line.tracking} already, "
-                f"not {item.number}: never replaced; a person decides which parcel is the "
-                "customer's",
-                status="tracking_differs",
-                found=line.tracking,
-                found_carrier=line.carrier,
-            )
-        if line.carrier and line.carrier != item.carrier.value:
-            raise Refusal(
-                f"{line.line} has {line.tracking} with {line.carrier}, not {item.carrier.value}: "
-                "a person must look",
-                status="carrier_differs",
-                found_carrier=line.carrier,
-            )
+    if already_there(item, line):
         ours = False if item.dry_run else ctx.found_done(key)
         return _result(item, target, "entered" if ours else "already_entered", line.state)
-    if line.state not in TAKES_A_NUMBER:
-        raise Refusal(
-            f"{line.line} is {line.state}: {NOT_IN_THIS_STATE}",
-            status="not_allowed",
-            state=line.state,
-        )
 
     seeing: list[OrderedItem] = []
     change = tracking_change(ctx, item, target, seeing)
@@ -200,6 +183,37 @@ def enter_tracking(ctx: FlowContext, item: Cafe24EnterTracking) -> Cafe24Trackin
             )
         raise PortalFailure(f"{item.number} was not saved on {line.line} ({said})")
     return _result(item, target, "entered", seeing[0].state if seeing else line.state)
+
+
+def already_there(item: Cafe24EnterTracking, line: OrderedItem) -> bool:
+    """The spec's rules on the target line before any click: the same number there is done
+    (True); another number, or the same with another carrier, is refused, never replaced;
+    a line in a state that takes no number is refused in the admin's words."""
+    if line.tracking:
+        if line.tracking != item.number:
+            raise Refusal(
+                f"{line.line} has the tracking number {line.carrier} {line.tracking} already, "
+                f"not {item.number}: never replaced; a person decides which parcel is the "
+                "customer's",
+                status="tracking_differs",
+                found=line.tracking,
+                found_carrier=line.carrier,
+            )
+        if line.carrier and line.carrier != item.carrier.value:
+            raise Refusal(
+                f"{line.line} has {line.tracking} with {line.carrier}, not {item.carrier.value}: "
+                "a person must look",
+                status="carrier_differs",
+                found_carrier=line.carrier,
+            )
+        return True
+    if line.state not in TAKES_A_NUMBER:
+        raise Refusal(
+            f"{line.line} is {line.state}: {NOT_IN_THIS_STATE}",
+            status="not_allowed",
+            state=line.state,
+        )
+    return False
 
 
 def follow_chain(order: Cafe24Page, item: Cafe24EnterTracking) -> Target:

@@ -16,6 +16,7 @@ the line (C/S "교환") and makes a new 교환주문 with its own 관리번호.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -58,7 +59,8 @@ from portalpilot import (
 )
 
 EXCHANGE = "상품교환"  # the C/S이력 구분 of an exchange
-IN_PLACE = ("접수", "송장")  # 상태 whose line is replaced in place; 배송 makes a 교환주문
+IN_PLACE = ("접수", "송장")
+SEPARATORS = " /()[]:-"  # 상태 whose line is replaced in place; 배송 makes a 교환주문
 
 
 class EasyAdminExchange(FlowInput):
@@ -201,6 +203,8 @@ def find_family(cs: CsWindow, order: str, line: str) -> Family | None:
         )
     original = originals[0]
     exchanges = [o for o in loaded if o.info.original == original.number]
+    # Oldest first: 관리번호 are given in turn.
+    exchanges.sort(key=lambda o: (len(o.number), o.number))
     return Family(original, exchanges)
 
 
@@ -225,8 +229,19 @@ def other_order(order: str, line: str) -> Refusal | None:
 
 
 def names(side: str, product: str, option: str) -> bool:
-    """One side of "A 옵션 → B 옵션" names this product and option."""
-    return str(nfc(product)) in side and (not option or str(nfc(option)) in side)
+    """One side of "A 옵션 → B 옵션" names this product and option: it begins with the
+    product, and the rest is the option (a space, "/" or brackets around it aside)."""
+    side, name, option = str(nfc(side)), str(nfc(product)), str(nfc(option))
+    if not side.startswith(name):
+        return False
+    rest = side[len(name) :].strip(SEPARATORS)
+    return rest == option.strip(SEPARATORS) if option else True
+
+
+def mentions(text: str, words: str) -> bool:
+    """`words` stand in `text` on their own ("블루/L" in "옵션 블루/L", not "L" in "XL")."""
+    pattern = rf"(?<!\w){re.escape(str(nfc(words)))}(?!\w)"
+    return re.search(pattern, str(nfc(text))) is not None
 
 
 def exchanges_of(order: LoadedOrder, line: ProductLine) -> list[HistoryRow]:
@@ -371,7 +386,7 @@ def open_dialog(cs: CsWindow, item: EasyAdminExchange, line: ProductLine) -> Exc
     """ "상품교환" for the line; its "교환전 상품" must be that line's product."""
     dialog = cs.start_exchange(item.line)
     before = dialog.before()
-    if not names(before, line.product, line.option):
+    if not (mentions(before, line.product) and mentions(before, line.option)):
         raise PortalFailure(
             f'"교환전 상품" reads {before!r}, not {line.product} {line.option} of {item.line}'
         )
@@ -429,10 +444,7 @@ def choose_product(
 def fill(
     dialog: ExchangeDialog, item: EasyAdminExchange, choice: ProductChoice, quantity: int
 ) -> None:
-    dialog.choose(choice)
-    after = dialog.after()
-    if not names(after, choice.product, choice.option):
-        raise PortalFailure(f'"교환후 상품" reads {after!r}, not {choice.product} {choice.option}')
+    dialog.choose(choice)  # done when "교환후 상품" shows it
     dialog.set_quantity(quantity)
     if item.cs_text:
         dialog.write_cs(item.cs_text)

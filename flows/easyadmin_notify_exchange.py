@@ -26,7 +26,7 @@ from flows.easyadmin_exchange import (
     not_collected,
     other_order,
 )
-from pages.easyadmin import EASYADMIN, CsWindow, HistoryRow, NotificationDialog
+from pages.easyadmin import EASYADMIN, CsWindow, HistoryRow, NotificationDialog, ProductLine
 from pages.easyadmin._parse import digits
 from portalpilot import (
     Answer,
@@ -123,6 +123,14 @@ def notify_exchange(ctx: FlowContext, item: EasyAdminNotifyExchange) -> EasyAdmi
         ours = False if item.dry_run else ctx.found_done(key)
         return _result(item, family, exchange, "sent" if ours else "already_sent", sent[0])
 
+    shipped = shipped_line(family, item.line)
+    if shipped is None:
+        raise Refusal(
+            f"the exchange of {item.line} ({exchange.words}) has not shipped yet: its notice "
+            "would say 송장번호 미등록; send it once the exchanged product is 배송",
+            status="not_shipped",
+        )
+
     change = notice_change(ctx, item, family, exchange)
     if not item.dry_run and ctx.clicked_before(key) and ctx.check(change) is Seen.DONE:
         done = exchange_row(read_family(ctx, item, family), item)
@@ -197,6 +205,21 @@ def open_dialog(cs: CsWindow, item: EasyAdminNotifyExchange, family: Family) -> 
         absent = ", ".join(missing)
         raise PortalFailure(f"the 스마트알림 preview does not name {absent}: {preview!r}")
     return dialog
+
+
+def shipped_line(family: Family, line: str) -> ProductLine | None:
+    """The line that carries the new product, when it has shipped (배송, with a 송장번호):
+    the line itself (replaced in place), or the newest 교환주문's; None when not yet."""
+    kept = family.original.line(line)
+    if family.exchange_orders:
+        made = [o.line(line) for o in family.exchange_orders]
+        found = [one for one in made if one is not None]
+        carrier = found[-1] if found else None
+    else:
+        carrier = kept if kept is not None and kept.cs == "교환" else None
+    if carrier is None or carrier.state != "배송" or not carrier.tracking:
+        return None
+    return carrier
 
 
 def new_product(family: Family, line: str) -> str | None:

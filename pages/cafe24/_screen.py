@@ -17,7 +17,7 @@ from portalpilot import PortalFailure
 
 SIGN_IN = "쇼핑몰 관리자 로그인"
 MAINTENANCE = re.compile(r"점검|maintenance", re.IGNORECASE)
-SOMETHING_WRONG = re.compile(r"Something went wrong|오류가 발생|문제가 발생|잠시 후 다시")
+SOMETHING_WRONG = re.compile(r"Something went wrong|오류|문제가 발생")
 SOMETHING = re.compile(r"\S")
 
 SCREEN = Screen(ScreenWords(SIGN_IN, MAINTENANCE, SOMETHING_WRONG))

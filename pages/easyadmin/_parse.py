@@ -77,11 +77,13 @@ def fact(text: str, label: str, *, spaced: bool = False) -> str | None:
         match = re.match(rf"{re.escape(wanted)}\s*:\s*(.*)$", line)
         if match:
             return match.group(1).strip()
-    # A tab between label and value survives only before squashing: look at the raw lines.
+    # Table rows ("Label<TAB>value", maybe several pairs a row) keep their tabs only
+    # before squashing: look at the raw lines.
     for raw in text.splitlines():
         cells = [squash(cell) for cell in raw.split("\t")]
-        if len(cells) >= 2 and cells[0] in (wanted, f"{wanted}:"):
-            return cells[1]
+        for index, cell in enumerate(cells[:-1]):
+            if cell in (wanted, f"{wanted}:"):
+                return cells[index + 1]
     if spaced:
         for line in lines:
             if line.startswith(wanted + " "):

@@ -119,10 +119,19 @@ class LoadedOrder:
     def is_exchange_order(self) -> bool:
         return self.info.original is not None
 
+    def parts(self, line: str) -> list[ProductLine]:
+        """Every row of the 주문상세번호 `line`: one, or two once some of its units were
+        exchanged in place (the part exchanged is split off)."""
+        return [row for row in self.lines if row.line == line]
+
     def line(self, line: str) -> ProductLine | None:
-        found = [row for row in self.lines if row.line == line]
+        """The row of the 주문상세번호 `line`; of a line split by a partial exchange, its
+        part exchanged (C/S 교환). Rows that cannot be told apart raise."""
+        found = self.parts(line)
         if len(found) > 1:
-            raise PortalFailure(f"관리번호 {self.number} shows the line {line} {len(found)} times")
+            found = [row for row in found if row.cs == "교환"]
+            if len(found) != 1:
+                raise PortalFailure(f"관리번호 {self.number} shows the line {line} several times")
         return found[0] if found else None
 
 

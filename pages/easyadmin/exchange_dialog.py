@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 from pages.easyadmin._parse import parse_count, squash
@@ -24,7 +25,35 @@ DONE = "교환 처리되었습니다."
 ALREADY_EXCHANGED = "이미 교환 처리된 상품입니다."
 CANCELLED = "취소된 상품은 교환할 수 없습니다."
 NO_PRODUCT = "교환할 상품을 선택해 주세요."
-NONE_FOUND = re.compile(r"없습니다")
+NONE_FOUND = re.compile(r"(?:검색|조회).{0,12}없습니다")
+
+# The dialog's words outside the product search's table (the table whose headers name
+# 재고) and outside its controls: where the product chosen shows, whatever the markup.
+CHOSEN_TEXT = """
+(dialog) => {
+  const shown = (el) => !el.checkVisibility ||
+    el.checkVisibility({checkVisibilityCSS: true, visibilityProperty: true});
+  const skip = 'button,[role=button],input,select,textarea,script,style,template';
+  const search = (el) => el.matches('table,[role=table],[role=grid]') &&
+    [...el.querySelectorAll('th,[role=columnheader]')].some((h) => h.textContent.includes('재고'));
+  const text = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) return node.textContent;
+    if (node.nodeType !== Node.ELEMENT_NODE || !shown(node)) return '';
+    if (node.matches(skip) || search(node)) return '';
+    let found = '';
+    for (const child of node.childNodes) found += ' ' + text(child);
+    return found;
+  };
+  return text(dialog);
+}
+"""
+SHOWS_CHOSEN = (
+    "([dialog, product, option]) => { const t = ("
+    + CHOSEN_TEXT.strip()
+    + ")(dialog).split(/\\s+/).join(' ').normalize('NFC');"
+    + " const after = t.includes('교환후 상품') ? t.split('교환후 상품').pop() : t;"
+    + " return after.includes(product) && after.includes(option); }"
+)
 
 
 @dataclass(frozen=True)
@@ -44,9 +73,9 @@ class ExchangeDialog:
         self.dialogs = page.get_by_role("dialog").or_(page.get_by_role("alertdialog"))
         self.search_choose = self.dialog.get_by_role("button", name="검색/선택", exact=True)
         self.product_name = self.dialogs.get_by_label("상품명", exact=True)
-        self.product_search = self.dialogs.filter(has=self.product_name).get_by_role(
-            "button", name="검색", exact=True
-        )
+        self.product_search = self.dialogs.filter(
+            has=page.get_by_label("상품명", exact=True)
+        ).get_by_role("button", name="검색", exact=True)
         self.products = tables(self.dialogs, None, PRODUCT_COLUMNS)
         self.quantity = self.dialog.get_by_label("수량", exact=True)
         self.cs_text = self.dialog.get_by_label("C/S내용", exact=True)
@@ -71,8 +100,10 @@ class ExchangeDialog:
         return self._between("교환전 상품", "교환후 상품")
 
     def after(self) -> str:
-        """What "교환후 상품" shows (the product chosen, if any), as one line of text."""
-        return self._between("교환후 상품", None)
+        """What the dialog shows of the product chosen ("교환후 상품"), as one line of text:
+        its words after "교환후 상품", without the product search's table and controls."""
+        text = squash(str(self.dialog.evaluate(CHOSEN_TEXT)))
+        return text.partition("교환후 상품")[2].strip() or text
 
     def quantity_value(self) -> int:
         return parse_count(self.quantity.input_value(), '"수량"')
@@ -106,8 +137,8 @@ class ExchangeDialog:
         ]
 
     def choose(self, choice: ProductChoice) -> None:
-        """ "선택" in the row of exactly this 상품코드 and 옵션; done when "교환후 상품"
-        shows it."""
+        """ "선택" in the row of exactly this 상품코드 and 옵션; done when the dialog shows
+        the product and option chosen outside the search's table."""
         cell = self.page.get_by_role("cell").or_(self.page.get_by_role("gridcell"))
         row = self._product_rows()
         for words in (choice.code, choice.option):
@@ -117,7 +148,16 @@ class ExchangeDialog:
                 f"the product search shows {row.count()} rows {choice.code} {choice.option}"
             )
         row.get_by_role("button", name="선택", exact=True).click()
-        settle(self.page, self.dialog.get_by_text(choice.option).last)
+        self.page.wait_for_load_state()  # the dialog may come back on a new page
+        settle(self.page, self.exchange_button)
+        try:
+            self.page.wait_for_function(
+                SHOWS_CHOSEN, arg=[self.dialog.element_handle(), choice.product, choice.option]
+            )
+        except PlaywrightError as error:
+            raise PortalFailure(
+                f'"교환후 상품" does not show {choice.product} {choice.option}: {self.after()!r}'
+            ) from error
 
     def set_quantity(self, quantity: int) -> None:
         self.quantity.fill(str(quantity))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from pages.easyadmin._parse import squash
 from pages.easyadmin._screen import SOMETHING, answer, choose, chosen, settle
@@ -35,14 +35,13 @@ class NotificationDialog:
         return self
 
     def choose_template(self, template: str) -> None:
-        """Pick the template; done when the preview no longer shows the one before."""
+        """Pick the template; done when the select says it is chosen."""
         if template not in TEMPLATES:
             raise ValueError(f"{template!r} is not a template of 스마트알림: {TEMPLATES}")
-        if self.template() == template:
-            return
-        before = self.dialog.inner_text()
-        choose(self.dialog, "템플릿", template)
-        expect(self.dialog).not_to_have_text(before)
+        if self.template() != template:
+            choose(self.dialog, "템플릿", template)
+        if self.template() != template:
+            raise PortalFailure(f'"템플릿" reads {self.template()!r}, not {template!r}')
 
     def template(self) -> str:
         return chosen(self.dialog, "템플릿")
