@@ -137,12 +137,10 @@ def enter_tracking(ctx: FlowContext, item: Cafe24EnterTracking) -> Cafe24Trackin
             status="other_order",
         )
     try:
-        detail = OrderDetail(ctx.page).open_by_number(ctx.base_url, item.order)
+        # Its address (admin/order/detail?order_id=…): one page, and no 3-month limit.
+        detail = OrderDetail(ctx.page).open(ctx.base_url, item.order)
     except NoSuchOrder:
-        raise Refusal(
-            f"the Cafe24 admin has no order {item.order} (searched over the last 3 months)",
-            status="not_found",
-        ) from None
+        raise Refusal(f"the Cafe24 admin has no order {item.order}", status="not_found") from None
     order = detail.read()
     target = follow_chain(order, item)
     line = target.item

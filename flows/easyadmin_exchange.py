@@ -208,6 +208,13 @@ def find_family(cs: CsWindow, order: str, line: str) -> Family | None:
     return Family(original, exchanges)
 
 
+def show_original(cs: CsWindow, family: Family) -> None:
+    """Have the original order shown below the list (the last one loaded may be one of its
+    교환주문): what "상품교환" or "스마트알림" acts on is the order shown."""
+    if cs.info().number != family.original.number:  # shown, or not known: load it
+        cs.load(family.original.number)
+
+
 def not_collected(order: str) -> Refusal:
     return Refusal(
         f"{order} is not in EasyAdmin's CS window (not collected yet, or collected over 6 "
@@ -344,6 +351,7 @@ def exchange(ctx: FlowContext, item: EasyAdminExchange) -> EasyAdminExchangeResu
         )
 
     cs = CsWindow(ctx.page)
+    show_original(cs, family)
     dialog = open_dialog(cs, item, line)
     choice = choose_product(dialog, item, line, quantity)
     fill(dialog, item, choice, quantity)

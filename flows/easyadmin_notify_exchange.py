@@ -25,6 +25,7 @@ from flows.easyadmin_exchange import (
     find_family,
     not_collected,
     other_order,
+    show_original,
 )
 from pages.easyadmin import EASYADMIN, CsWindow, HistoryRow, NotificationDialog, ProductLine
 from pages.easyadmin._parse import digits
@@ -136,7 +137,9 @@ def notify_exchange(ctx: FlowContext, item: EasyAdminNotifyExchange) -> EasyAdmi
         done = exchange_row(read_family(ctx, item, family), item)
         return _result(item, family, done, "sent", None)
 
-    dialog = open_dialog(CsWindow(ctx.page), item, family)
+    cs = CsWindow(ctx.page)
+    show_original(cs, family)
+    dialog = open_dialog(cs, item, family)
     to, preview = dialog.number(), dialog.preview()
     if item.dry_run:
         dialog.cancel()

@@ -18,7 +18,7 @@ import pytest
 from conftest import MockPortal, cli_env, run_cli
 from pydantic import ValidationError
 
-from fixtures._kr_shop.scenarios import CHAIN, E1, E5, MODE_B_DONE
+from fixtures._kr_shop.scenarios import CHAIN, E1, E5, MODE_B_DONE, OVER_3_MONTHS
 from flows.cafe24_enter_tracking import (
     FLOW,
     Cafe24EnterTracking,
@@ -211,18 +211,22 @@ def test_the_chain_is_followed_to_its_last_line(robot: Robot, cafe24: MockPortal
 
 def test_what_must_not_be_entered_is_not(robot: Robot, cafe24: MockPortal) -> None:
     """Mode a (no Cafe24 exchange); another number there (never replaced); the same one
-    (done); a line of another order; a dry run."""
+    (done); a line of another order; a dry run; no such order; an order older than the
+    list's 3 months, found at its address (and in mode a)."""
     mode_a = enter(robot, E1.number, "01", "CJ대한통운", "612399990101")
     other = enter(robot, MODE_B_DONE.number, "01", "한진택배", "412345670199")
     same = enter(robot, MODE_B_DONE.number, "01", "한진택배", "412345670108")
     wrong = enter(robot, E5.number, MODE_B_DONE.detail, "롯데택배", "651234567890")
     dry = enter(robot, E5.number, "01", "롯데택배", "651234567890", dry_run=True)
+    unknown = enter(robot, "20250399-0000999", "01", "CJ대한통운", "612345678901")
+    old = enter(robot, OVER_3_MONTHS.number, "01", "로젠택배", "30123456701")  # found: its address
 
     assert (mode_a.outcome, mode_a.status) == (Outcome.REFUSED, "not_mode_b"), mode_a.message
     assert (other.outcome, other.status) == (Outcome.REFUSED, "tracking_differs"), other.message
     assert "412345670108" in other.message
     assert (same.outcome, same.status) == (Outcome.DONE, "already_entered"), same.message
     assert (wrong.outcome, wrong.status) == (Outcome.REFUSED, "other_order")
+    assert (unknown.status, old.status) == ("not_found", "not_mode_b"), old.message
     assert (dry.outcome, dry.status) == (Outcome.DONE, "dry_run"), dry.message
     assert dry.fields()["changes"] == [f"enter 롯데택배 651234567890 on {E5.number}-02"]
     assert cafe24.events("tracking_saved") == [] and cafe24.events("tracking_replaced") == []

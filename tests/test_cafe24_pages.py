@@ -93,6 +93,8 @@ def test_order_details_read_every_part(signed_in: Page, cafe24: MockPortal) -> N
     assert [(x.original[-2:], x.new[-2:]) for x in chain.exchanges] == [("01", "02"), ("02", "03")]
     with pytest.raises(NoSuchOrder):
         OrderDetail(signed_in).open_by_number(cafe24.url, "20250399-0000999")
+    with pytest.raises(NoSuchOrder):
+        OrderDetail(signed_in).open(cafe24.url, "20250399-0000999")
 
 
 def test_the_tracking_dialog_refuses_in_its_words_and_saves_only_through_the_guard(

@@ -175,6 +175,9 @@ def test_e6_a_line_in_송장_is_replaced_in_place_and_the_order_held(
 
     assert (again.outcome, again.status) == (Outcome.DONE, "already_exchanged"), again.message
     assert again.fields()["changes"] == [] and len(exchanges(easyadmin, E6.number)) == 1
+    assert again.fields()["after"]["option"] == "블랙/XL"
+    unshipped = notify(robot, E6.number, "02")  # its label is printed, the box not shipped
+    assert (unshipped.outcome, unshipped.status) == (Outcome.REFUSED, "not_shipped")
 
 
 def test_e1_a_line_in_배송_gets_an_exchange_order_then_one_notice_once_it_ships(

@@ -108,8 +108,11 @@ class OrderDetail:
 
     @reading
     def open(self, base_url: str, order: str) -> OrderDetail:
-        """The order at its address; the page must say it is this 주문번호."""
-        goto(self.page, base_url, "admin/order/detail?" + urlencode({"order_id": order}))
+        """The order at its address; the page must say it is this 주문번호. An address the
+        admin answers 404 is no such order (NoSuchOrder)."""
+        response = goto(self.page, base_url, "admin/order/detail?" + urlencode({"order_id": order}))
+        if response is not None and response.status == 404:
+            raise NoSuchOrder(order)
         settle(self.page, self.heading)
         settle(self.page, self.items_table)
         if self.order_number() != order:
