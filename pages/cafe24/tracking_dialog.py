@@ -15,7 +15,7 @@ import re
 from playwright.sync_api import Dialog, Page
 
 from pages.cafe24._parse import squash
-from pages.cafe24._screen import SCREEN, SOMETHING, choose, chosen, settle
+from pages.cafe24._screen import SCREEN, SOMETHING, choose, chosen, mark_read, settle, unread
 from portalpilot import Answer, PortalFailure, Reply, state_change
 
 CARRIERS = ("CJ대한통운", "롯데택배", "한진택배", "우체국택배", "로젠택배")
@@ -96,9 +96,11 @@ class TrackingDialog:
             dialog.dismiss()
 
         self.page.on("dialog", never_replace)
+        mark_read(self.alert.or_(self.saved))  # what shows before the click is not its answer
         try:
             self.save_button.click()
-            reply = SCREEN.answer(self.page, self.saved, self.alert.or_(self.replace))
+            said_no = unread(self.alert).or_(self.replace)
+            reply = SCREEN.answer(self.page, unread(self.saved), said_no)
         finally:
             self.page.remove_listener("dialog", never_replace)
         if reply.answer is Answer.REFUSED and REPLACE.search(reply.message):

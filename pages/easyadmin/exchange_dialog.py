@@ -175,8 +175,9 @@ class ExchangeDialog:
         (nothing changed). FAILED: its error (the exchange may have happened: read the
         order's line and C/S이력).
         """
+        mark_read(self.alert.or_(self.done))  # what shows before the click is not its answer
         self.exchange_button.click()
-        return answer(self.page, self.done, self.alert)
+        return answer(self.page, unread(self.done), unread(self.alert))
 
     def close(self) -> None:
         """ "닫기": nothing is changed."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page
 
 from pages.easyadmin._parse import squash
-from pages.easyadmin._screen import SOMETHING, answer, choose, chosen, settle
+from pages.easyadmin._screen import SOMETHING, answer, choose, chosen, mark_read, settle, unread
 from portalpilot import PortalFailure, Reply, state_change
 
 TEMPLATES = ("교환 안내", "배송 안내")
@@ -72,8 +72,9 @@ class NotificationDialog:
         DONE: the status "전송되었습니다.". REFUSED: an alert ("수신번호를 확인해 주세요."),
         nothing sent. FAILED: its error (it may have been sent: read C/S이력).
         """
+        mark_read(self.alert.or_(self.sent))  # what shows before the click is not its answer
         self.send_button.click()
-        return answer(self.page, self.sent, self.alert)
+        return answer(self.page, unread(self.sent), unread(self.alert))
 
     def cancel(self) -> None:
         """ "취소": nothing is sent."""
