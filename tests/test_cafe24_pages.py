@@ -77,15 +77,21 @@ def test_order_details_read_every_part(signed_in: Page, cafe24: MockPortal) -> N
     assert order.order == E5.number
     assert (order.orderer.mobile, order.recipient.mobile) == (E5.orderer.phone, E5.recipient.phone)
     assert order.recipient.address == E5.recipient.address
-    assert order.recipient.name in (None, "홍길동")
-    assert [(i.line, i.product, i.option, i.state, i.tracking) for i in order.items] == [
-        (x["품목별 주문번호"], x["상품명"], x["옵션"], x["주문상태"], x["송장번호"])
+    assert (order.orderer.name, order.recipient.name) == (E5.orderer.name, "홍길동")
+    assert [
+        (i.line, i.product, i.option, i.quantity, i.price, i.state, i.carrier, i.tracking)
+        for i in order.items
+    ] == [
+        (x["품목별 주문번호"], x["상품명"], x["옵션"], x["수량"], x["판매가"], x["주문상태"],
+         x["배송업체"], x["송장번호"])
         for x in state["lines"]
-    ]
+    ]  # fmt: skip
     [exchange] = order.exchanges
     assert (exchange.original, exchange.new) == (f"{E5.number}-01", f"{E5.number}-02")
     assert exchange.claim.startswith("B")
-    assert len(order.history) == len(state["history"])
+    assert [(h.at.isoformat(timespec="minutes"), h.line, h.text, h.by) for h in order.history] == [
+        (h["일시"], h["품목별 주문번호"], h["내용"], h["처리자"]) for h in state["history"]
+    ]
 
     plain = OrderDetail(signed_in).open(cafe24.url, E1.number).read()
     assert plain.exchanges == ()

@@ -8,13 +8,14 @@ orders are the shared shop's scenarios E1–E6 (fixtures/_kr_shop/scenarios.py).
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MockPortal
+from conftest import MockPortal, cli_env, run_cli
 from pydantic import ValidationError
 
 from fixtures._kr_shop.scenarios import E1, E2, E3, E4, E6
@@ -285,3 +286,33 @@ def test_an_answer_lost_to_a_server_error_is_read_not_clicked_again(
     sent = notify(robot, E4.number, "01")
     assert (sent.outcome, sent.status) == (Outcome.DONE, "sent"), sent.message
     assert len(notices(easyadmin, E4.number)) == 1
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_cli_needs_the_domain_and_answers_in_korean(tmp_path: Path, mock: MockPortal) -> None:
+    mock.reset()
+    environment = cli_env(
+        mock.url.replace("/easyadmin/", "/kogan/"),
+        tmp_path / "state",
+        PORTALPILOT_EASYADMIN__BASE_URL=mock.url,
+        PORTALPILOT_EASYADMIN__EMAIL=USER,
+        PORTALPILOT_EASYADMIN__PASSWORD=PASSWORD,
+    )
+    args = ("easyadmin", "notify-exchange", E4.number, "--line", "01", "--json")
+    no_domain = run_cli(*args, "--dry-run", env=environment)
+    assert no_domain.returncode == 2, no_domain.stdout + no_domain.stderr[-2000:]
+    assert "PORTALPILOT_EASYADMIN__DOMAIN" in no_domain.stdout + no_domain.stderr
+
+    environment["PORTALPILOT_EASYADMIN__DOMAIN"] = DOMAIN
+    dry = run_cli(*args, "--dry-run", env=environment)
+    assert dry.returncode == 0, dry.stdout + dry.stderr[-2000:]
+    answer = json.loads(dry.stdout)
+    assert (answer["status"], answer["template"]) == ("dry_run", "교환 안내")
+    assert "청바지 스트레이트 32" in answer["preview"] and "홍길동" in answer["preview"]
+    e3 = run_cli("easyadmin", "exchange", E3.number, "--line", "01", "--product", "니트 가디건",
+                 "--json", env=environment)  # fmt: skip
+    assert e3.returncode == 1, e3.stdout + e3.stderr[-2000:]
+    assert json.loads(e3.stdout)["status"] == "not_collected"
+    assert mock.events("smart_notification") == [] and mock.events("exchange") == []

@@ -136,8 +136,9 @@ def test_an_order_loads_with_its_facts_lines_and_history(
         E4.detail, "청바지 스트레이트", "30", 1)  # fmt: skip
     assert (line.state, line.cs, line.carrier, line.tracking, line.hold) == (
         "배송", "교환", "CJ대한통운", "612300001044", False)  # fmt: skip
-    kinds = [row.kind for row in first.history]
-    assert kinds == [row["구분"] for row in original["C/S이력"]]
+    assert [(r.at.isoformat(timespec="minutes"), r.by, r.kind, r.text) for r in first.history] == [
+        (r["일시"], r["작업자"], r["구분"], r["내용"]) for r in original["C/S이력"]
+    ]
     [exchanged] = [row for row in first.history if row.kind == "상품교환"]
     assert exchange_sides(exchanged.text) == ("청바지 스트레이트 30", "청바지 스트레이트 32")
 
