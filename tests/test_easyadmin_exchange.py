@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from conftest import MockPortal, cli_env, run_cli
 from pydantic import ValidationError
@@ -27,6 +28,7 @@ from pages.easyadmin import EasyAdminSettings
 from portalpilot import Outcome, Result, Settings
 from portalpilot._guard import ChangeLog
 from portalpilot._runner import Robot
+from portalpilot._sessions import Account
 from portalpilot._settings import RetrySettings
 
 USER, PASSWORD, DOMAIN = "cs01", "ezadmin-demo", "demo"
@@ -286,6 +288,32 @@ def test_an_answer_lost_to_a_server_error_is_read_not_clicked_again(
     sent = notify(robot, E4.number, "01")
     assert (sent.outcome, sent.status) == (Outcome.DONE, "sent"), sent.message
     assert len(notices(easyadmin, E4.number)) == 1
+
+
+def test_a_click_whose_answer_was_lost_is_read_before_anything(
+    robot: Robot, easyadmin: MockPortal, state_dir: Path
+) -> None:
+    """An earlier run clicked "교환" on E6 -02 and died before it saw the answer. That click
+    made the exchange: the next run reads it done (ours: "exchanged"), never clicks again.
+    An earlier click on E2 that did not make it: read absent, then made once."""
+    line = f"{E6.number}-02"
+    account = Account("easyadmin", easyadmin.url, USER).key
+    ChangeLog(state_dir).intend(account, f"{E6.number}/{line}/exchange", EXCHANGE.name, "died")
+    [order] = orders_of(easyadmin, E6.number)
+    with httpx.Client(base_url=easyadmin.url, follow_redirects=True) as other:
+        other.post("login", data={"domain": DOMAIN, "user": USER, "password": PASSWORD})
+        form = {"order": order["관리번호"], "line": "1", "product": "P1001-06", "qty": "1"}
+        other.post("cs/exchange", data=form).raise_for_status()
+    assert len(exchanges(easyadmin, E6.number)) == 1
+
+    ours = exchange(robot, E6.number, "02", "린넨 셔츠", option="블랙/XL")
+    assert (ours.outcome, ours.status) == (Outcome.DONE, "exchanged"), ours.message
+    assert len(exchanges(easyadmin, E6.number)) == 1
+
+    ChangeLog(state_dir).intend(account, f"{E2.number}/{E2.detail}/exchange", EXCHANGE.name, "x")
+    made = exchange(robot, E2.number, "01", "면 티셔츠", option="화이트/XL")
+    assert (made.outcome, made.status) == (Outcome.DONE, "exchanged"), made.message
+    assert len(exchanges(easyadmin, E2.number)) == 1
 
 
 # --- the command line -----------------------------------------------------------------------
