@@ -27,8 +27,8 @@ from flows.easyadmin_exchange import (
     other_order,
     show_original,
 )
+from pages._korean import digits
 from pages.easyadmin import EASYADMIN, CsWindow, HistoryRow, NotificationDialog, ProductLine
-from pages.easyadmin._parse import digits
 from portalpilot import (
     Answer,
     Change,

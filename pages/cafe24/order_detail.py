@@ -16,10 +16,10 @@ from urllib.parse import urlencode
 
 from playwright.sync_api import Page
 
+from pages._korean import fact, parse_count, parse_datetime, parse_money, squash
 from pages._screen import reading
-from pages.cafe24._parse import fact, parse_count, parse_datetime, parse_money, squash
+from pages._tables import Cell, read_rows, tables
 from pages.cafe24._screen import goto, part, part_or_none, settle
-from pages.cafe24._table import Cell, read_rows, tables
 from pages.cafe24.orders import OrderList
 from pages.cafe24.tracking_dialog import TrackingDialog
 from portalpilot import PortalFailure

@@ -11,10 +11,10 @@ from decimal import Decimal
 
 from playwright.sync_api import Locator, Page, expect
 
+from pages._korean import parse_date, parse_money, squash
 from pages._screen import reading
-from pages.cafe24._parse import parse_date, parse_money, squash
+from pages._tables import read_rows, tables
 from pages.cafe24._screen import SOMETHING, choose, goto, mark_read, settle, unread
-from pages.cafe24._table import read_rows, tables
 from portalpilot import PortalFailure
 
 COLUMNS = ("주문일(결제일)", "주문번호", "주문자", "상품명", "결제금액", "주문상태")

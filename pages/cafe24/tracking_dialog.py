@@ -14,7 +14,7 @@ import re
 
 from playwright.sync_api import Dialog, Page
 
-from pages.cafe24._parse import squash
+from pages._korean import squash
 from pages.cafe24._screen import SCREEN, SOMETHING, choose, chosen, mark_read, settle, unread
 from portalpilot import Answer, PortalFailure, Reply, state_change
 

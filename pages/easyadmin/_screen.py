@@ -8,92 +8,15 @@ are matched broadly (Korean or English).
 
 from __future__ import annotations
 
-import re
-
-from playwright.sync_api import Locator, Page
-
+from pages._korean import MAINTENANCE, SOMETHING, SOMETHING_WRONG
+from pages._parts import choose, chosen, mark_read, part, part_or_none, unread
 from pages._screen import Screen, ScreenWords
-from portalpilot import PortalFailure
 
 SIGN_IN = "이지어드민 로그인"
-MAINTENANCE = re.compile(r"점검|maintenance", re.IGNORECASE)
-SOMETHING_WRONG = re.compile(r"Something went wrong|오류|문제가 발생")
-SOMETHING = re.compile(r"\S")
-
 SCREEN = Screen(ScreenWords(SIGN_IN, MAINTENANCE, SOMETHING_WRONG))
 signals, goto, settle, answer = SCREEN.signals, SCREEN.goto, SCREEN.settle, SCREEN.answer
 
-# An attribute a page object sets on what it has read, to tell a part the portal has
-# shown again (a new search's rows, another order) from the one it replaces.
-STALE = "data-portalpilot-read"
-
-
-def part(page: Page, name: str) -> Locator:
-    """The part of the page named `name` ("주문 정보", "C/S이력"): its region when the
-    page makes it one, else all around its heading up to where another heading begins.
-    None shown, or two, raise."""
-    region = page.get_by_role("region", name=name, exact=True)
-    if region.count() == 1:
-        return region
-    heading = page.get_by_role("heading", name=name, exact=True)
-    if heading.count() != 1:
-        raise PortalFailure(f"the page shows {heading.count()} parts {name!r}, not one")
-    holders = page.locator("*").filter(has=heading)
-    found = None
-    for index in reversed(range(holders.count())):
-        holder = holders.nth(index)
-        if holder.get_by_role("heading").count() > 1:
-            break
-        found = holder
-    if found is None:
-        raise PortalFailure(f"the part {name!r} could not be told from the rest of the page")
-    return found
-
-
-def part_or_none(page: Page, name: str) -> Locator:
-    """A locator for the part named `name`, to wait for: its region or its heading."""
-    return page.get_by_role("region", name=name, exact=True).or_(
-        page.get_by_role("heading", name=name, exact=True)
-    )
-
-
-def mark_read(locator: Locator) -> None:
-    """Mark what is shown now, so that what replaces it can be waited for."""
-    locator.evaluate_all(f"els => els.forEach(e => e.setAttribute('{STALE}', ''))")
-
-
-def unread(locator: Locator) -> Locator:
-    """Those of `locator` not marked read (shown after the mark)."""
-    return locator.and_(locator.page.locator(f":not([{STALE}])"))
-
-
-def choose(scope: Page | Locator, label: str, value: str) -> None:
-    """Pick `value` in the control labelled `label`: a radio group or a drop-down list.
-
-    The spec names the choices, not the widget: a person picks the words either way.
-    """
-    group = scope.get_by_role("radiogroup", name=label, exact=True)
-    if group.count():
-        group.get_by_role("radio", name=value, exact=True).check()
-        return
-    scope.get_by_label(label, exact=True).select_option(label=value)
-
-
-def chosen(scope: Page | Locator, label: str) -> str:
-    """The words of what is chosen in the control labelled `label` ("" for nothing)."""
-    group = scope.get_by_role("radiogroup", name=label, exact=True)
-    control = group if group.count() else scope.get_by_label(label, exact=True)
-    text = control.evaluate(_CHOSEN)
-    return " ".join(str(text or "").split())
-
-
-_CHOSEN = """
-(el) => {
-  if (el.selectedOptions) return el.selectedOptions[0] ? el.selectedOptions[0].text : '';
-  const radio = [...el.querySelectorAll('input[type=radio],[role=radio]')].find(
-    (r) => r.checked || r.getAttribute('aria-checked') === 'true');
-  if (!radio) return '';
-  if (radio.labels && radio.labels.length) return radio.labels[0].innerText;
-  return radio.getAttribute('aria-label') || radio.innerText || '';
-}
-"""
+__all__ = [
+    "SCREEN", "SIGN_IN", "SOMETHING", "answer", "choose", "chosen", "goto", "mark_read",
+    "part", "part_or_none", "settle", "signals", "unread",
+]  # fmt: skip

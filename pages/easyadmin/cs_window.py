@@ -15,8 +15,9 @@ from datetime import date, datetime
 
 from playwright.sync_api import Locator, Page
 
+from pages._korean import fact, parse_count, parse_date, parse_datetime, squash
 from pages._screen import reading
-from pages.easyadmin._parse import fact, parse_count, parse_date, parse_datetime, squash
+from pages._tables import Cell, read_rows, tables
 from pages.easyadmin._screen import (
     SOMETHING,
     choose,
@@ -27,7 +28,6 @@ from pages.easyadmin._screen import (
     settle,
     unread,
 )
-from pages.easyadmin._table import Cell, read_rows, tables
 from pages.easyadmin.exchange_dialog import ExchangeDialog
 from pages.easyadmin.notification_dialog import NotificationDialog
 from portalpilot import PortalFailure

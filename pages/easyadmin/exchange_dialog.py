@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
-from pages.easyadmin._parse import parse_count, squash
+from pages._korean import parse_count, squash
+from pages._tables import read_rows, tables
 from pages.easyadmin._screen import SOMETHING, answer, mark_read, settle, unread
-from pages.easyadmin._table import read_rows, tables
 from portalpilot import PortalFailure, Reply, state_change
 
 PRODUCT_COLUMNS = ("상품코드", "상품명", "옵션", "재고")

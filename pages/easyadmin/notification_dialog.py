@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from pages.easyadmin._parse import squash
+from pages._korean import squash
 from pages.easyadmin._screen import SOMETHING, answer, choose, chosen, mark_read, settle, unread
 from portalpilot import PortalFailure, Reply, state_change
 

@@ -1,7 +1,7 @@
 """Tables read by their column headers, whatever the markup: an HTML table or an ARIA
-grid, any column order, extra columns (a "선택" button's) anywhere.
+grid, any column order, extra columns (a button's) anywhere.
 
-What the spec promises is a table's name or place ("주문 목록", the one in "C/S이력") and
+What a spec promises is a table's name or place ("주문상품", "주문 목록") and
 its headers' words, never column positions or a DOM shape. Each row is read in one go
 from the page: its cells by table semantics (`td`/`th` or the ARIA cell roles), each
 cell's visible text without the text of the controls in it (a button "입력" next to a
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page
 
-from pages.easyadmin._parse import squash
+from pages._korean import squash
 from portalpilot import PortalFailure
 
 _READ = """

@@ -1,4 +1,5 @@
-"""Reading the Cafe24 admin's Korean formats: dates `2025-03-12 14:03`, counts, text as NFC.
+"""Korean admin pages' formats (EasyAdmin, Cafe24): dates `2025-03-12 14:03`, counts,
+money `12,900원`, text as NFC.
 
 Every reader raises `PortalFailure` naming what it could not read: an unreadable page is
 never taken for an empty one. Text is returned in Unicode NFC with runs of whitespace made
@@ -18,6 +19,10 @@ from portalpilot import PortalFailure
 DATETIME = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})\.?\s+(\d{1,2}):(\d{2})")
 DATE = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
 COUNT = re.compile(r"\d[\d,]*")
+# The specs give no words for these pages: matched broadly, Korean or English.
+MAINTENANCE = re.compile(r"점검|maintenance", re.IGNORECASE)
+SOMETHING_WRONG = re.compile(r"Something went wrong|오류|문제가 발생")
+SOMETHING = re.compile(r"\S")
 
 
 def squash(text: str) -> str:
