@@ -15,10 +15,9 @@ The seller's procedure (seed 002), as one durable run (portalpilot/_procedure.py
    "교환 안내" (`easyadmin.notify_exchange`); mode b, EasyAdmin's carrier and number typed
    into the last line of Cafe24's chain (`cafe24.enter_tracking`).
 
-Not shipped yet, the run stops with `waiting_for_shipment`, saying what remains; the same
-command, once the warehouse has shipped, verifies the exchange and finishes. That answer
-is given the outcome `unknown` (exit 4): the machinery answers a run that ended done or
-refused with the same answer forever, so "done for now" cannot be done yet.
+Not shipped yet, the run is done for now with `waiting_for_shipment` (exit 0), saying
+what remains; the same command, once the warehouse has shipped, verifies the exchange
+and finishes (`Waiting`: a run that is not final).
 """
 
 from __future__ import annotations
@@ -30,8 +29,8 @@ from pydantic import Field
 
 from flows._kr_fields import same_text
 from flows.easyadmin_exchange import EasyAdminExchange
-from portalpilot import FlowOutput, Outcome, Result
-from portalpilot._procedure import Disagreement, Procedure, Steps, Stopped
+from portalpilot import FlowOutput, Outcome
+from portalpilot._procedure import Disagreement, Procedure, Steps, Stopped, Waiting
 
 WAITING = "waiting_for_shipment"
 
@@ -115,20 +114,12 @@ def process(steps: Steps, item: EasyAdminProcessExchange) -> EasyAdminProcessRes
             else (f"its 택배사 and 송장번호 typed into Cafe24 {cafe24['last_line']}")
         )
         holder = easyadmin.get("exchanged_on")
-        raise Stopped(
-            Result(
-                flow="easyadmin.process_exchange",
-                status=WAITING,
-                outcome=Outcome.UNKNOWN,
-                reference=item.subject,
-                message=(
-                    f"{item.line} is exchanged in EasyAdmin"
-                    + (f" (관리번호 {holder})" if holder else "")
-                    + f", not shipped yet ({shipped.get('state') or 'no 상태'}, no 송장번호); "
-                    f"mode {mode}: once it is 배송, {what}; run the same command again then"
-                ),
-                dry_run=item.dry_run,
-            )
+        raise Waiting(
+            f"{item.line} is exchanged in EasyAdmin"
+            + (f" (관리번호 {holder})" if holder else "")
+            + f", not shipped yet ({shipped.get('state') or 'no 상태'}, no 송장번호); "
+            f"mode {mode}: once it is 배송, {what}; run the same command again then",
+            status=WAITING,
         )
     if mode == "a":
         sent = steps.run("easyadmin.notify_exchange", where)

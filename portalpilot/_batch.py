@@ -151,7 +151,7 @@ class ProcedureBatch:
             self._stop.set()
 
     def run(self, jobs: list[Job], outcome: BatchOutcome) -> BatchOutcome:
-        from portalpilot._procedure import run_procedures
+        from portalpilot._procedure import run_procedures, waiting
 
         started = time.perf_counter()
         ran: set[int] = set()
@@ -164,7 +164,9 @@ class ProcedureBatch:
             nonlocal failures_in_a_row
             job = jobs[index]
             ran.add(job.row)
-            self.ledger.record(outcome.run_id, job.row, result, ItemStatus.of(result.outcome))
+            # Done for now (`Waiting`): the row stays pending for a resume or a later batch.
+            status = ItemStatus.PENDING if waiting(result) else ItemStatus.of(result.outcome)
+            self.ledger.record(outcome.run_id, job.row, result, status)
             outcome.results[job.row] = result
             self.progress.advance(result)
             if result.outcome is Outcome.FAILED:

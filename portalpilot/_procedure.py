@@ -69,6 +69,17 @@ class Stopped(Exception):
         self.result = result
 
 
+class Waiting(Exception):
+    """Done for now: what remains waits on something outside (the warehouse shipping).
+    The run answers `status` with outcome done (exit 0) but is not final: the same command
+    later carries on, each step done so far verified, never redone. In a batch the row
+    stays pending, so `--resume` or a later batch takes it up again."""
+
+    def __init__(self, message: str, status: str) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
 class Declined(Exception):
     """A business reason not to go on, found before any change: a refusal."""
 
@@ -221,6 +232,8 @@ def _procedure_workflow(name: str, run_id: str, values: dict[str, Any]) -> dict[
         message = f"stopped at step {len(steps.done)} ({system}): {failed.message}"
     except Declined as error:
         outcome, status, message = Outcome.REFUSED, error.status, error.message
+    except Waiting as error:
+        status, message, extra = error.status, error.message, {"waiting": True}
     result = Result(
         flow=name,
         status=status,
@@ -327,13 +340,18 @@ def _run_procedures(
             robot.close()
 
 
+def waiting(result: Result) -> bool:
+    """A run done for now, not final (`Waiting`): the same command carries it on."""
+    return bool(result.fields().get("waiting"))
+
+
 def _resolved_before(procedure: Procedure[Any], item: FlowInput) -> Result | None:
     """The answer of a real run of `item` that ended done, if one did."""
     generation = 1
     while found := DBOS.get_workflow_status(workflow_id(procedure, item, generation)):
         if found.status == "SUCCESS":
             earlier = Result.model_validate(DBOS.retrieve_workflow(found.workflow_id).get_result())
-            if earlier.outcome is Outcome.DONE:
+            if earlier.outcome is Outcome.DONE and not waiting(earlier):
                 return earlier
         generation += 1
     return None
@@ -377,7 +395,7 @@ def _run(
                 break
             if found.status == "SUCCESS":
                 earlier = Result.model_validate(DBOS.retrieve_workflow(wid).get_result())
-                if earlier.outcome in (Outcome.DONE, Outcome.REFUSED):
+                if earlier.outcome in (Outcome.DONE, Outcome.REFUSED) and not waiting(earlier):
                     return earlier  # resolved, or refused: the same answer again
             generation += 1  # failed or stopped: a new generation, its steps verified
     ledger = Ledger.of(settings)

@@ -99,7 +99,7 @@ def test_e1_mode_a_waits_for_the_shipment_then_one_notice(
     shop: dict[str, MockPortal], settings: Settings
 ) -> None:
     first = process(settings, E1.number, "01", "린넨 셔츠", option="블루/L")
-    assert (first.outcome, first.status) == (Outcome.UNKNOWN, "waiting_for_shipment")
+    assert (first.outcome, first.status) == (Outcome.DONE, "waiting_for_shipment")
     assert "mode a" in first.message and "스마트알림" in first.message, first.message
     made = exchange_order(shop, E1.number)
     assert events(shop, E1.number) == {
@@ -130,7 +130,7 @@ def test_e2_mode_b_exchanges_here_then_types_the_number_into_cafe24(
     shop: dict[str, MockPortal], settings: Settings
 ) -> None:
     first = process(settings, E2.number, "01", "면 티셔츠", option="화이트/XL")
-    assert (first.outcome, first.status) == (Outcome.UNKNOWN, "waiting_for_shipment")
+    assert (first.outcome, first.status) == (Outcome.DONE, "waiting_for_shipment")
     assert f"{E2.number}-02" in first.message, first.message
     assert events(shop, E2.number)["tracking_saved"] == []
 
@@ -165,7 +165,7 @@ def test_e3_to_e6_and_a_disagreement(shop: dict[str, MockPortal], settings: Sett
     assert (plan.outcome, plan.status) == (Outcome.DONE, "dry_run"), plan.message
     assert plan.fields()["changes"] and events(shop, E6.number)["exchange"] == []
     e6 = process(settings, E6.number, "02", "린넨 셔츠", option="블랙/XL")
-    assert (e6.outcome, e6.status) == (Outcome.UNKNOWN, "waiting_for_shipment"), e6.message
+    assert (e6.outcome, e6.status) == (Outcome.DONE, "waiting_for_shipment"), e6.message
     [e6_order] = orders_of(shop, E6.number)
     line = next(one for one in e6_order["lines"] if one["주문상세번호"] == E6.detail)
     assert line["보류"] and line["옵션"] == "블랙/XL"
