@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 BROWSER_STAMP := $(VENV)/.browser-stamp
 POSTGRES_STAMP := $(VENV)/.postgres-stamp
 
-.PHONY: setup demo test lint bench serve clean
+.PHONY: setup demo test lint bench bench-workers serve clean
 
 setup: $(STAMP) $(BROWSER_STAMP) $(POSTGRES_STAMP)
 
@@ -50,6 +50,10 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m bench.refund_speed
+
+# One plain batch on SQLite against 1, 2 and 4 queue workers on a throw-away PostgreSQL.
+bench-workers: setup
+	$(BIN)/python -m bench.workers_speed
 
 serve: setup
 	$(BIN)/portalpilot mock serve

@@ -265,8 +265,9 @@ def requeue(settings: Settings, flows: dict[str, Flow[Any]], run_id: str) -> Enq
 
 
 def scheduled_run_id(schedule: str, scheduled_at: str) -> str:
-    """One run per firing of a schedule, the same if the firing is replayed."""
-    moment = datetime.fromisoformat(scheduled_at).astimezone()
+    """One run per firing of a schedule, the same if the firing is replayed — on any
+    machine: the firing's time in the schedule's own zone, not the machine's."""
+    moment = datetime.fromisoformat(scheduled_at)
     digest = hashlib.sha1(f"{schedule}@{scheduled_at}".encode()).hexdigest()[:4]
     return f"{moment:%Y%m%d-%H%M%S}-{digest}"
 
