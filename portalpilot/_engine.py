@@ -166,9 +166,6 @@ class RunRobot(Robot):
     def __init__(self, settings: Settings, *, workers: int) -> None:
         self._local = threading.local()
         self._default_run = "worker"
-        # Items come from DBOS's threads, several at once; the pool's first submit starts
-        # its browser threads and is not safe to race ("threads can only be started once").
-        self._submitting = threading.Lock()
         super().__init__(settings, workers=workers, run_id="worker")
 
     @property  # type: ignore[override]
@@ -197,9 +194,7 @@ class RunRobot(Robot):
             finally:
                 del self._local.run_id
 
-        with self._submitting:
-            future = self._pool.submit(job)
-        return future.result()
+        return self._pool.submit(job).result()  # from DBOS's threads, several at once
 
 
 @dataclass

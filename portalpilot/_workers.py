@@ -106,16 +106,20 @@ class WorkerPool:
             for n in range(size)
         ]
         self._started = False
+        # The first submit starts the browser threads; callers may submit from several
+        # threads at once (DBOS's, an agent server's), and a thread starts only once.
+        self._starting = threading.Lock()
 
     @property
     def size(self) -> int:
         return len(self._threads)
 
     def submit(self, job: Callable[[BrowserSlot], T]) -> Future[T]:
-        if not self._started:
-            for thread in self._threads:
-                thread.start()
-            self._started = True
+        with self._starting:
+            if not self._started:
+                for thread in self._threads:
+                    thread.start()
+                self._started = True
         future: Future[T] = Future()
         self._jobs.put((future, job))
         return future
