@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from conftest import MockPortal
 
-from fixtures.server import demo_logins
-from portalpilot import FlowContext, FlowInput, Outcome, PortalSettings, Settings
+from fixtures.server import demo_logins, demo_settings
+from portalpilot import FlowContext, FlowInput, Outcome, Settings
 from portalpilot import _registry as registry
 from portalpilot._batch_run import run_single
 from portalpilot._logging import configure_logging
@@ -42,6 +42,14 @@ INPUTS: dict[str, tuple[str, dict[str, Any]]] = {
             "email": "jane.citizen@example.com",
             "amount": "49.95",
         },
+    ),
+    "easyadmin": (
+        "easyadmin.exchange",
+        {"order": "20250306-0000106", "line": "02", "product": "린넨 셔츠", "option": "블랙/XL"},
+    ),
+    "cafe24": (
+        "cafe24.enter_tracking",
+        {"order": "20250305-0000105", "line": "01", "carrier": "롯데택배", "number": "6512345678"},
     ),
 }
 
@@ -68,13 +76,15 @@ def test_an_unexpected_error_mid_run_shows_the_password_nowhere(
         ctx.page.goto(ctx.base_url)
         raise RuntimeError(f"a bug, mid-run, with {typed!r} at hand")
 
+    kind = registry.portal(name).settings  # its own settings: a domain, say
+    extra = {key.lower(): value for key, value in demo_settings()[mock].items()}
     state = tmp_path / "state"
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         state_dir=state,
         browser=BrowserSettings(trace=True),
         retries=RetrySettings(attempts=1),
-        **{name: PortalSettings(base_url=portal.url, email=email, password=password)},
+        **{name: kind(base_url=portal.url, email=email, password=password, **extra)},
     )
     configure_logging(json=True, level="DEBUG", secrets=settings.secrets())
     result = run_single(settings, dataclasses.replace(flow, run=careless), item, source="cli")
