@@ -1,7 +1,7 @@
 """Procedures: several flows, in several portals, run as one durable run on DBOS.
 
-A seller's procedure spans systems (the Kogan refund: inbox → Electronic Cart → Shopify
-→ monday → dispatch → inbox). Each system step is a flow of its own, usable alone; a
+A seller's procedure spans systems (a helpdesk, an order manager, a shop, a board, a
+marketplace). Each system step is a flow of its own, usable alone; a
 procedure is the seller's order of those flows with the business decisions between
 them. It runs as one DBOS workflow, each flow one DBOS step (checkpointed), so that:
 
